@@ -1,0 +1,145 @@
+"""AWS facts this template depends on: one place, read by every check.
+
+The copier prompts, the JSON Schema of the answers, the generated repo's
+`make check` and the docs all read these values; change a limit here and
+every one of them follows. Sources are those of shared/reference/aws-facts.md.
+"""
+
+from __future__ import annotations
+
+# --- Lambda environment variables -------------------------------------------
+# Lambda guide, "Troubleshoot deployment issues": the Variables map, as compact
+# JSON, in UTF-8 bytes, escapes included.
+ENV_VARS_MAX_BYTES = 4096
+# botocore Lambda model, EnvironmentVariableName.
+ENV_VAR_NAME_PATTERN = r"^[a-zA-Z][a-zA-Z0-9_]+$"
+# Lambda guide (reserved environment variables) united with cfn-lint E3663.
+RESERVED_ENV_VARS = (
+    "_HANDLER",
+    "_X_AMZN_TRACE_ID",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
+)
+# Listed by the Lambda guide, not confirmed to be enforced: accepted with a warning.
+DOUBTFUL_ENV_VARS = ("TZ",)
+# CloudFormation dynamic references: resolved before Lambda stores the value.
+DYNAMIC_REFERENCE_PATTERN = r"\{\{resolve:(ssm|ssm-secure|secretsmanager):[^}]+\}\}"
+
+# --- Lambda function (standard functions) -----------------------------------
+MEMORY_MB = (128, 10240)
+TIMEOUT_S = (1, 900)
+EPHEMERAL_STORAGE_MB = (512, 10240)
+ARCHITECTURES = ("x86_64", "arm64")
+MAX_LAYERS = 5
+UNZIPPED_MAX_MB = 250
+DESCRIPTION_MAX = 256
+HANDLER_MAX = 128
+LAYER_ARN_MAX = 2048
+# botocore LayerVersionArn, abridged: partition, region, account, name, version.
+LAYER_ARN_PATTERN = (
+    r"^arn:(?P<partition>aws[a-zA-Z-]*):lambda:(?P<region>[a-z]{2,4}(-[a-z]+)?-[a-z]+-\d{1,2})"
+    r":(?P<account>\d{12}):layer:(?P<name>[a-zA-Z0-9_-]+):(?P<version>[1-9][0-9]*)$"
+)
+
+# --- Regions and partitions -------------------------------------------------
+REGION_PATTERN = r"^[a-z]{2,4}(-[a-z]+)?-[a-z]+-\d{1,2}$"
+# Region prefix -> partition; the longest matching prefix wins, "aws" otherwise.
+PARTITION_BY_REGION_PREFIX = {
+    "cn-": "aws-cn",
+    "us-gov-": "aws-us-gov",
+    "us-iso-": "aws-iso",
+    "us-isob-": "aws-iso-b",
+    "eu-isoe-": "aws-iso-e",
+    "us-isof-": "aws-iso-f",
+    "eusc-": "aws-eusc",
+}
+
+# --- Runtimes ---------------------------------------------------------------
+# Lifecycle dates from cfn-lint's runtime data (2026-06). `offered` is what
+# this template can generate today.
+RUNTIMES = {
+    "python3.10": {"language": "python", "version": "3.10", "offered": False,
+                   "deprecated": "2026-10-31", "block_create": "2027-02-01", "block_update": "2027-03-03"},
+    "python3.11": {"language": "python", "version": "3.11", "offered": True,
+                   "deprecated": "2027-06-30", "block_create": "2027-07-31", "block_update": "2027-08-31"},
+    "python3.12": {"language": "python", "version": "3.12", "offered": True,
+                   "deprecated": "2028-10-31", "block_create": "2028-11-30", "block_update": "2029-01-10"},
+    "python3.13": {"language": "python", "version": "3.13", "offered": True,
+                   "deprecated": "2029-06-30", "block_create": "2029-07-31", "block_update": "2029-08-31"},
+    "python3.14": {"language": "python", "version": "3.14", "offered": True,
+                   "deprecated": "2029-06-30", "block_create": "2029-07-31", "block_update": "2029-08-31"},
+    "nodejs20.x": {"language": "nodejs", "version": "20", "offered": False,
+                   "deprecated": "2026-04-30", "block_create": "2027-02-01", "block_update": "2027-03-03"},
+    "nodejs22.x": {"language": "nodejs", "version": "22", "offered": False,
+                   "deprecated": "2027-04-30", "block_create": "2027-06-01", "block_update": "2027-07-01"},
+    "nodejs24.x": {"language": "nodejs", "version": "24", "offered": False,
+                   "deprecated": "2028-04-30", "block_create": "2028-06-01", "block_update": "2028-07-01"},
+}
+
+# --- Resource names ---------------------------------------------------------
+# AWS name rules: label, allowed pattern, minimum and maximum length.
+NAME_RULES = {
+    "function": {"label": "Lambda function", "pattern": r"^[a-zA-Z0-9_-]+$", "min": 1, "max": 64,
+                 "allowed": "letters, digits, '-' and '_'"},
+    "stack": {"label": "CloudFormation stack", "pattern": r"^[a-zA-Z][-a-zA-Z0-9]*$", "min": 1, "max": 128,
+              "allowed": "a letter, then letters, digits and '-'"},
+    "bucket": {"label": "S3 bucket", "pattern": r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$", "min": 3, "max": 63,
+               "allowed": "lowercase letters, digits, '.' and '-', starting and ending with a letter or digit"},
+    "repository": {"label": "CodeCommit repository", "pattern": r"^[\w.-]+$", "min": 1, "max": 100,
+                   "allowed": "letters, digits, '_', '.' and '-', not ending in '.git'"},
+    "codebuild": {"label": "CodeBuild project", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_-]*$", "min": 2, "max": 150,
+                  "allowed": "a letter or digit, then letters, digits, '-' and '_'"},
+    "pipeline": {"label": "CodePipeline pipeline", "pattern": r"^[A-Za-z0-9.@_-]+$", "min": 1, "max": 100,
+                 "allowed": "letters, digits and '.@-_'"},
+    "role": {"label": "IAM role", "pattern": r"^[\w+=,.@-]+$", "min": 1, "max": 64,
+             "allowed": "letters, digits and '+=,.@-_'"},
+    "user": {"label": "IAM user", "pattern": r"^[\w+=,.@-]+$", "min": 1, "max": 64,
+             "allowed": "letters, digits and '+=,.@-_'"},
+}
+S3_BUCKET_FORBIDDEN_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+S3_BUCKET_FORBIDDEN_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3")
+
+# The resources this template names, from the answer `name_pattern`:
+# the {type} token, the AWS rule that applies, and whether there is one per
+# environment or one per project (then {env} is dropped with its separator).
+RESOURCES = {
+    "function": {"type": "function", "rule": "function", "per_environment": True},
+    "stack": {"type": "stack", "rule": "stack", "per_environment": True},
+    "function_role": {"type": "role", "rule": "role", "per_environment": True},
+    "pipeline": {"type": "pipeline", "rule": "pipeline", "per_environment": True},
+    "artifact_bucket": {"type": "artifacts", "rule": "bucket", "per_environment": False},
+    "codebuild": {"type": "build", "rule": "codebuild", "per_environment": False},
+    "repository": {"type": "repo", "rule": "repository", "per_environment": False},
+}
+NAME_PATTERN_PLACEHOLDERS = ("project", "env", "type")
+
+# --- This template's own conventions ----------------------------------------
+PROJECT_NAME_MAX = 64
+PROJECT_SLUG_PATTERN = r"^[a-z][a-z0-9-]*$"
+PROJECT_SLUG_MAX = 40
+ENVIRONMENT_NAME_PATTERN = r"^[a-z][a-z0-9]*$"
+ENVIRONMENT_NAME_MAX = 10
+# Log retention of the function's log group, in days.
+LOG_RETENTION_DAYS = 30
+
+# Versions the generated repo pins, so its tests run the same everywhere.
+PINS = {
+    "aws-lambda-powertools": "3.37.0",
+    "pytest": "9.2.0",
+    "cfn-lint": "1.58.0",
+    "pyyaml": "6.0.4",
+}

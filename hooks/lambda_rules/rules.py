@@ -1,0 +1,472 @@
+"""Checks of the answers against AWS's rules, as plain functions.
+
+Each check returns a list of `Problem`s, every problem at once, each with the
+place it is about (`env_vars.DB_URL`) and a message that gives the measured
+value, the limit and the fix. Nothing here prints or raises: callers decide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import json
+import re
+import string
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from . import facts
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: where, what, and how bad."""
+
+    location: str
+    message: str
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems that block, leaving warnings out."""
+    return [p for p in problems if p.severity == ERROR]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_range(location: str, value: Any, bounds: tuple[int, int], unit: str) -> list[Problem]:
+    low, high = bounds
+    if not _is_int(value):
+        return [Problem(location, f"{value!r} is not a whole number. Use {low} to {high} {unit}.")]
+    if not low <= value <= high:
+        return [Problem(location, f"{value} {unit} is outside the limit of {low} to {high} {unit}. "
+                                  f"Use {low} to {high} {unit}.")]
+    return []
+
+
+# --- Project ------------------------------------------------------------------
+
+def check_project_name(value: Any) -> list[Problem]:
+    """1 to 64 characters of anything printable."""
+    if not isinstance(value, str) or not value.strip():
+        return [Problem("project_name", "is empty. Give the function's name, for example orders-api.")]
+    if len(value) > facts.PROJECT_NAME_MAX:
+        return [Problem("project_name", f"{len(value)} characters; the limit is {facts.PROJECT_NAME_MAX}. "
+                                        "Use a shorter name.")]
+    return []
+
+
+def slugify(value: str) -> str:
+    """A slug from a free-form name: "Orders API v2" -> "orders-api-v2"."""
+    slug = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
+    slug = slug.lstrip("0123456789-")
+    return slug[: facts.PROJECT_SLUG_MAX].rstrip("-")
+
+
+def check_project_slug(value: Any) -> list[Problem]:
+    """Lowercase letters, digits and hyphens, starting with a letter."""
+    if not isinstance(value, str) or not re.match(facts.PROJECT_SLUG_PATTERN, value):
+        return [Problem("project_slug", f"{value!r} is not a slug. Use lowercase letters, digits and '-', "
+                                        "starting with a letter, for example orders-api.")]
+    problems = []
+    if len(value) > facts.PROJECT_SLUG_MAX:
+        problems.append(Problem("project_slug", f"{len(value)} characters; the limit is "
+                                                f"{facts.PROJECT_SLUG_MAX}. Use a shorter slug."))
+    if value.endswith("-") or "--" in value:
+        problems.append(Problem("project_slug", f"{value!r} ends with '-' or has '--'. "
+                                                "Use single hyphens between words."))
+    return problems
+
+
+def check_description(value: Any) -> list[Problem]:
+    """Lambda descriptions hold at most 256 characters."""
+    if value is None:
+        return []
+    if not isinstance(value, str):
+        return [Problem("description", f"{value!r} is not text. Quote it.")]
+    if len(value) > facts.DESCRIPTION_MAX:
+        return [Problem("description", f"{len(value)} characters; the limit is {facts.DESCRIPTION_MAX}. "
+                                       "Shorten it.")]
+    return []
+
+
+# --- Region, environments, branches -------------------------------------------
+
+def partition_of(region: str) -> str:
+    """The AWS partition a region belongs to (aws, aws-cn, aws-us-gov, ...)."""
+    matches = [p for p in facts.PARTITION_BY_REGION_PREFIX if region.startswith(p)]
+    return facts.PARTITION_BY_REGION_PREFIX[max(matches, key=len)] if matches else "aws"
+
+
+def check_region(value: Any) -> list[Problem]:
+    """A region code such as eu-west-1."""
+    if not isinstance(value, str) or not re.match(facts.REGION_PATTERN, value):
+        return [Problem("aws_region", f"{value!r} is not a region code. Use one such as eu-west-1 or us-east-1.")]
+    return []
+
+
+_BRANCH_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
+
+
+def branch_name_problem(name: Any) -> str | None:
+    """Why `name` is not a valid git branch name (git check-ref-format), or None."""
+    if not isinstance(name, str) or not name:
+        return "is empty"
+    if name == "HEAD" or name == "@":
+        return f"{name!r} is reserved by git"
+    if name.startswith("-"):
+        return "starts with '-'"
+    if _BRANCH_FORBIDDEN.search(name):
+        return "has a space, control character or one of ~^:?*[\\"
+    if ".." in name or "@{" in name or "//" in name:
+        return "has '..', '@{' or '//'"
+    if name.startswith("/") or name.endswith("/") or name.endswith("."):
+        return "starts or ends with '/', or ends with '.'"
+    if any(part.startswith(".") or part.endswith(".lock") for part in name.split("/")):
+        return "has a part that starts with '.' or ends with '.lock'"
+    return None
+
+
+def check_environments(value: Any) -> list[Problem]:
+    """A mapping of environment name to git branch, branches all different."""
+    if not isinstance(value, Mapping) or not value:
+        return [Problem("environments", "needs at least one entry, as a mapping of environment to branch, "
+                                        "for example {dev: develop, prod: master}.")]
+    problems = []
+    seen: dict[str, str] = {}
+    for env, branch in value.items():
+        where = f"environments.{env}"
+        if not isinstance(env, str) or not re.match(facts.ENVIRONMENT_NAME_PATTERN, env):
+            problems.append(Problem(where, f"{env!r} is not an environment name. Use lowercase letters and "
+                                           "digits, starting with a letter, for example dev or prod."))
+        elif len(env) > facts.ENVIRONMENT_NAME_MAX:
+            problems.append(Problem(where, f"{len(env)} characters; the limit is {facts.ENVIRONMENT_NAME_MAX}. "
+                                           "Use a shorter name, for example prod."))
+        why = branch_name_problem(branch)
+        if why:
+            problems.append(Problem(where, f"branch {branch!r} {why}. Use a valid git branch name, "
+                                           "for example develop."))
+        elif branch in seen:
+            problems.append(Problem(where, f"branch {branch!r} is already used by {seen[branch]}. "
+                                           "Give each environment its own branch."))
+        else:
+            seen[branch] = env
+    return problems
+
+
+# --- Names --------------------------------------------------------------------
+
+def _pattern_fields(pattern: str) -> list[str | None]:
+    return [field for _, field, _, _ in string.Formatter().parse(pattern) if field is not None]
+
+
+def resource_name(pattern: str, project: str, environment: str | None, resource: str) -> str:
+    """The name `pattern` gives `resource` of `project` in `environment`.
+
+    Resources that exist once per project drop `{env}` with one separator next to it.
+    """
+    spec = facts.RESOURCES[resource]
+    if not spec["per_environment"]:
+        pattern = re.sub(r"[-_.]\{env\}|\{env\}[-_.]?", "", pattern, count=1)
+        environment = None
+    return pattern.format(project=project, env=environment or "", type=spec["type"])
+
+
+def resource_names(pattern: str, project: str, environments: Iterable[str]) -> dict[str, Any]:
+    """Every name the naming convention gives, per project and per environment."""
+    per_project = {r: resource_name(pattern, project, None, r)
+                   for r, spec in facts.RESOURCES.items() if not spec["per_environment"]}
+    per_env = {env: {r: resource_name(pattern, project, env, r)
+                     for r, spec in facts.RESOURCES.items() if spec["per_environment"]}
+               for env in environments}
+    return {"project": per_project, "environments": per_env}
+
+
+def name_problem(name: str, rule: str) -> str | None:
+    """Why `name` breaks the AWS name rule `rule` (a key of facts.NAME_RULES), or None."""
+    spec = facts.NAME_RULES[rule]
+    label = spec["label"]
+    if not spec["min"] <= len(name) <= spec["max"]:
+        return (f"{label} name {name!r} has {len(name)} characters; the limit is "
+                f"{spec['min']} to {spec['max']}")
+    if not re.match(spec["pattern"], name):
+        return f"{label} name {name!r} may only have {spec['allowed']}"
+    if rule == "repository" and name.endswith(".git"):
+        return f"{label} name {name!r} ends with '.git'"
+    if rule == "bucket":
+        if ".." in name:
+            return f"{label} name {name!r} has '..'"
+        try:
+            ipaddress.IPv4Address(name)
+            return f"{label} name {name!r} is an IP address"
+        except ValueError:
+            pass
+        for prefix in facts.S3_BUCKET_FORBIDDEN_PREFIXES:
+            if name.startswith(prefix):
+                return f"{label} name {name!r} starts with {prefix!r}, which S3 reserves"
+        for suffix in facts.S3_BUCKET_FORBIDDEN_SUFFIXES:
+            if name.endswith(suffix):
+                return f"{label} name {name!r} ends with {suffix!r}, which S3 reserves"
+    return None
+
+
+def check_name_pattern(pattern: Any, project: str, environments: Mapping[str, str]) -> list[Problem]:
+    """The naming convention is well formed and every name it gives obeys its AWS rule.
+
+    The artifact bucket is left to its own question, which may override it.
+    """
+    where = "name_pattern"
+    if not isinstance(pattern, str) or not pattern:
+        return [Problem(where, "is empty. Use placeholders {project}, {env} and {type}, "
+                               "for example {project}-{env}-{type}.")]
+    try:
+        fields = _pattern_fields(pattern)
+    except ValueError as error:
+        return [Problem(where, f"{pattern!r} is not a valid pattern ({error}). "
+                               "Use {project}, {env} and {type} in single braces.")]
+    unknown = sorted({f for f in fields if f not in facts.NAME_PATTERN_PLACEHOLDERS})
+    if unknown:
+        return [Problem(where, f"unknown placeholder(s) {', '.join('{' + f + '}' for f in unknown)}. "
+                               "Use only {project}, {env} and {type}.")]
+    missing = [f for f in facts.NAME_PATTERN_PLACEHOLDERS if fields.count(f) != 1]
+    if missing:
+        return [Problem(where, f"{pattern!r} must hold each of {{project}}, {{env}} and {{type}} once "
+                               f"(check {', '.join('{' + f + '}' for f in missing)}), so that names differ "
+                               "by project, environment and resource.")]
+    problems = []
+    names = resource_names(pattern, project, environments)
+    scoped = [(None, names["project"])] + list(names["environments"].items())
+    for env, by_resource in scoped:
+        for resource, name in by_resource.items():
+            if resource == "artifact_bucket":
+                continue
+            why = name_problem(name, facts.RESOURCES[resource]["rule"])
+            if why:
+                place = f"{where} ({env})" if env else where
+                problems.append(Problem(place, f"{why}. Shorten the project slug or environment names, "
+                                               "or change the pattern."))
+    return problems
+
+
+def check_bucket_name(value: Any) -> list[Problem]:
+    """S3 bucket name rules."""
+    if not isinstance(value, str):
+        return [Problem("artifact_bucket", f"{value!r} is not a name. Use a bucket name such as orders-api-artifacts.")]
+    why = name_problem(value, "bucket")
+    return [Problem("artifact_bucket", f"{why}. Use a valid bucket name, for example orders-api-artifacts.")] if why else []
+
+
+# --- Function configuration ---------------------------------------------------
+
+def check_runtime(value: Any, today: dt.date | None = None) -> list[Problem]:
+    """An offered runtime, not past its deprecation date; a warning within 6 months of it."""
+    offered = [r for r, spec in facts.RUNTIMES.items() if spec["offered"]]
+    if value not in offered:
+        return [Problem("runtime", f"{value!r} is not offered. Use one of {', '.join(offered)}.")]
+    today = today or dt.date.today()
+    deprecated = dt.date.fromisoformat(facts.RUNTIMES[value]["deprecated"])
+    if today >= deprecated:
+        return [Problem("runtime", f"{value} was deprecated on {deprecated}. Use a newer runtime.")]
+    if today >= deprecated - dt.timedelta(days=183):
+        return [Problem("runtime", f"{value} will be deprecated on {deprecated}, within 6 months. "
+                                   "Plan a move to a newer runtime.", WARNING)]
+    return []
+
+
+def check_architecture(value: Any) -> list[Problem]:
+    if value not in facts.ARCHITECTURES:
+        return [Problem("architecture", f"{value!r} is not an architecture. Use {' or '.join(facts.ARCHITECTURES)}.")]
+    return []
+
+
+def check_memory_size(value: Any) -> list[Problem]:
+    return _check_range("memory_size", value, facts.MEMORY_MB, "MB")
+
+
+def check_timeout(value: Any) -> list[Problem]:
+    return _check_range("timeout", value, facts.TIMEOUT_S, "seconds")
+
+
+# --- Environment variables ----------------------------------------------------
+
+def env_vars_size(variables: Mapping[str, Any]) -> int:
+    """Bytes Lambda counts for a Variables map: compact JSON, UTF-8, escapes included."""
+    return len(json.dumps(dict(variables), separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def _entry_size(key: str, value: str) -> int:
+    return env_vars_size({key: value}) - 2  # without the braces; the comma is left out too
+
+
+def function_variables(env_vars: Mapping[str, str], project: str, environment: str) -> dict[str, str]:
+    """The whole Variables map the function gets in `environment`: the template's own, then the user's."""
+    return {"ENVIRONMENT": environment, "POWERTOOLS_SERVICE_NAME": project, **dict(env_vars)}
+
+
+def _is_dynamic_reference(value: str) -> bool:
+    return bool(re.search(facts.DYNAMIC_REFERENCE_PATTERN, value))
+
+
+def check_env_var_names(variables: Mapping[str, Any], where: str = "env_vars") -> list[Problem]:
+    """Name pattern, reserved names, string values."""
+    problems = []
+    for key, value in variables.items():
+        place = f"{where}.{key}"
+        if key in facts.RESERVED_ENV_VARS:
+            problems.append(Problem(place, f"{key} is reserved by Lambda and cannot be set. Use another name."))
+        elif not isinstance(key, str) or not re.match(facts.ENV_VAR_NAME_PATTERN, key):
+            problems.append(Problem(place, f"{key!r} is not a valid name. Use a letter, then at least one more "
+                                           "letter, digit or '_'."))
+        elif key in facts.DOUBTFUL_ENV_VARS:
+            problems.append(Problem(place, f"{key} is listed as reserved by the Lambda guide; "
+                                           "a deployment may refuse it.", WARNING))
+        if not isinstance(value, str):
+            problems.append(Problem(place, f"{value!r} is a {type(value).__name__}, not text. "
+                                           f"Quote it: {key}: '{value}'."))
+    return problems
+
+
+def check_env_vars_size(variables: Mapping[str, str], where: str, top: int = 3) -> list[Problem]:
+    """The 4 KB rule on one complete Variables map, naming the biggest entries when over."""
+    size = env_vars_size(variables)
+    problems = []
+    if size > facts.ENV_VARS_MAX_BYTES:
+        biggest = sorted(variables.items(), key=lambda kv: _entry_size(*kv), reverse=True)[:top]
+        listing = ", ".join(f"{k} ({_entry_size(k, v)} bytes)" for k, v in biggest)
+        problems.append(Problem(where, f"{size} bytes; the limit is {facts.ENV_VARS_MAX_BYTES} "
+                                       f"(compact JSON, UTF-8). Biggest: {listing}. Shorten values or move "
+                                       "them to SSM Parameter Store or Secrets Manager and pass "
+                                       "'{{resolve:ssm:NAME}}'."))
+    dynamic = sorted(k for k, v in variables.items() if _is_dynamic_reference(v))
+    if dynamic:
+        problems.append(Problem(where, f"{', '.join(dynamic)} {'is a' if len(dynamic) == 1 else 'are'} dynamic "
+                                       "reference(s), resolved at deploy time: measured as written, the real "
+                                       "size is checked by 'make check' with AWS credentials.", WARNING))
+    return problems
+
+
+def check_env_vars(value: Any, project: str, environments: Iterable[str]) -> list[Problem]:
+    """Every rule on env_vars, with the 4 KB rule on each environment's complete map."""
+    if value is None:
+        return []
+    if not isinstance(value, Mapping):
+        return [Problem("env_vars", f"{value!r} is not a mapping. Use NAME: value pairs, "
+                                    "for example {TABLE_NAME: orders, LOG_LEVEL: INFO}.")]
+    problems = check_env_var_names(value)
+    problems += [Problem(f"env_vars.{key}", f"{key} is set by this template. Use another name.")
+                 for key in value if key in function_variables({}, project, "")]
+    if errors(problems):
+        return problems
+    for env in environments:
+        problems += check_env_vars_size(function_variables(value, project, env), f"env_vars ({env})")
+    return _merge_warnings(problems)
+
+
+def _merge_warnings(problems: list[Problem]) -> list[Problem]:
+    """Drop a warning that repeats an earlier one for another environment."""
+    seen, merged = set(), []
+    for problem in problems:
+        key = (problem.severity, problem.message) if problem.severity == WARNING else id(problem)
+        if key not in seen:
+            seen.add(key)
+            merged.append(problem)
+    return merged
+
+
+# --- Layers -------------------------------------------------------------------
+
+def normalize_layers(value: Any) -> list[dict[str, Any]]:
+    """Layers as a list of {arn, unzipped_mb} mappings (unzipped_mb may be None)."""
+    items = value or []
+    return [{"arn": item, "unzipped_mb": None} if isinstance(item, str)
+            else {"arn": item.get("arn"), "unzipped_mb": item.get("unzipped_mb")}
+            for item in items if isinstance(item, (str, Mapping))]
+
+
+def check_layers(value: Any, region: str) -> list[Problem]:
+    """At most 5, well-formed ARNs in the function's region and partition, no layer twice."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [Problem("layers", f"{value!r} is not a list. Use a YAML list of layer version ARNs, "
+                                  "for example [arn:aws:lambda:eu-west-1:123456789012:layer:deps:3].")]
+    problems = []
+    if len(value) > facts.MAX_LAYERS:
+        problems.append(Problem("layers", f"{len(value)} layers; the limit is {facts.MAX_LAYERS} per function. "
+                                          "Merge layers or drop some."))
+    seen: dict[tuple[str, str], tuple[int, str]] = {}
+    total_mb = 0.0
+    for index, item in enumerate(value):
+        place = f"layers[{index}]"
+        if isinstance(item, Mapping):
+            unknown = sorted(set(item) - {"arn", "unzipped_mb"})
+            if unknown:
+                problems.append(Problem(place, f"unknown key(s) {', '.join(map(str, unknown))}. "
+                                               "Use only arn and unzipped_mb."))
+            arn, size = item.get("arn"), item.get("unzipped_mb")
+            if size is not None:
+                if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size <= facts.UNZIPPED_MAX_MB:
+                    problems.append(Problem(place, f"unzipped_mb {size!r} is not a size from 0 to "
+                                                   f"{facts.UNZIPPED_MAX_MB} MB. Give the layer's unzipped size in MB."))
+                else:
+                    total_mb += size
+        elif isinstance(item, str):
+            arn = item
+        else:
+            problems.append(Problem(place, f"{item!r} is neither an ARN nor a mapping. Use an ARN or "
+                                           "{arn: ..., unzipped_mb: ...}."))
+            continue
+        if not isinstance(arn, str):
+            problems.append(Problem(place, "has no arn. Give the layer version ARN."))
+            continue
+        match = re.match(facts.LAYER_ARN_PATTERN, arn)
+        if len(arn) > facts.LAYER_ARN_MAX or not match:
+            problems.append(Problem(place, f"{arn!r} is not a layer version ARN. Use the form "
+                                           "arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION."))
+            continue
+        if match["region"] != region or match["partition"] != partition_of(region):
+            problems.append(Problem(place, f"layer is in {match['partition']}/{match['region']}, the function in "
+                                           f"{partition_of(region)}/{region}. Use the layer's copy in {region}."))
+        layer = (match["account"], match["name"])
+        if layer in seen:
+            first, version = seen[layer]
+            problems.append(Problem(place, f"layer {match['name']} is already layers[{first}] (version {version}). "
+                                           "Keep one version of each layer."))
+        else:
+            seen[layer] = (index, match["version"])
+    if total_mb > facts.UNZIPPED_MAX_MB:
+        problems.append(Problem("layers", f"{total_mb:g} MB unzipped in all; the limit is {facts.UNZIPPED_MAX_MB} MB "
+                                          "for the function and its layers. Drop or slim a layer."))
+    return problems
+
+
+# --- Dispatch for the prompts -------------------------------------------------
+
+CHECKS = {
+    "project_name": check_project_name,
+    "project_slug": check_project_slug,
+    "description": check_description,
+    "aws_region": check_region,
+    "environments": check_environments,
+    "name_pattern": check_name_pattern,
+    "artifact_bucket": check_bucket_name,
+    "runtime": check_runtime,
+    "architecture": check_architecture,
+    "memory_size": check_memory_size,
+    "timeout": check_timeout,
+    "env_vars": check_env_vars,
+    "layers": check_layers,
+}
+
+
+def check_answer(question: str, value: Any, *args: Any) -> list[Problem]:
+    """Run the check of `question`, passing the earlier answers it needs."""
+    return CHECKS[question](value, *args)
