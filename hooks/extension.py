@@ -1,0 +1,85 @@
+"""The one Jinja extension of this template: it exposes hooks/lambda_rules to copier.
+
+Validators in copier.yml call `check`, which returns the error text (empty when
+the answer is good) and prints warnings; the templates call the small helpers
+below to read derived values (names, variables, runtime facts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from jinja2 import Environment
+from jinja2.ext import Extension
+
+_PACKAGE_DIR = Path(__file__).resolve().parent / "lambda_rules"
+
+
+def _load_rules() -> tuple[ModuleType, ModuleType]:
+    """Import lambda_rules from this template copy, under a name unique to its path.
+
+    copier may load several copies of this template in one process (update
+    renders the old and the new version); each must use its own rules.
+    """
+    name = "lambda_rules_" + hashlib.sha1(str(_PACKAGE_DIR).encode()).hexdigest()[:12]
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, _PACKAGE_DIR / "__init__.py", submodule_search_locations=[str(_PACKAGE_DIR)]
+        )
+        assert spec and spec.loader  # a file we ship: absence is a broken install
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return importlib.import_module(f"{name}.facts"), importlib.import_module(f"{name}.rules")
+
+
+facts, rules = _load_rules()
+
+
+def check(value: Any, question: str, *context: Any) -> str:
+    """Validator: the errors of `question`'s answer, one per line; warnings go to stderr."""
+    problems = rules.check_answer(question, value, *context)
+    for problem in problems:
+        if problem.severity == rules.WARNING:
+            print(f"warning: {problem}", file=sys.stderr)
+    return "\n".join(str(p) for p in rules.errors(problems))
+
+
+def quoted(value: Any) -> str:
+    """`value` as a double-quoted string, valid in JSON, YAML and TOML alike."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def runtime_version(runtime: str) -> str:
+    """The language version of a Lambda runtime id: python3.13 -> 3.13."""
+    return facts.RUNTIMES[runtime]["version"]
+
+
+def runtime_language(runtime: str) -> str:
+    return facts.RUNTIMES[runtime]["language"]
+
+
+class LambdaRulesExtension(Extension):
+    """Registers the filters and globals the questions and templates use."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.filters.update(
+            check=check,
+            quoted=quoted,
+            runtime_version=runtime_version,
+            runtime_language=runtime_language,
+            resource_names=rules.resource_names,
+            slugify=rules.slugify,
+            function_variables=rules.function_variables,
+            normalize_layers=rules.normalize_layers,
+            partition=rules.partition_of,
+        )
+        environment.globals.update(facts=facts)
