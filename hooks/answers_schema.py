@@ -1,0 +1,132 @@
+"""Build schema/answers.schema.json, the JSON Schema of this template's answers, from lambda_rules.facts.
+
+Run `python hooks/answers_schema.py` after changing a fact; a test fails while
+the committed schema differs from what this builds. Rules that JSON Schema cannot
+express (the 4 KB size of each environment's map, layer regions, derived names)
+are stated in the descriptions and enforced by hooks/lambda_rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_PATH = ROOT / "schema" / "answers.schema.json"
+sys.path.insert(0, str(ROOT / "hooks"))
+
+from lambda_rules import facts  # noqa: E402
+
+import jinja2  # noqa: E402
+import yaml  # noqa: E402
+
+COPIER_YML = ROOT / "copier.yml"
+
+
+def questions() -> dict[str, dict[str, Any]]:
+    """The questions of copier.yml, in order (settings starting with '_' left out)."""
+    data = yaml.safe_load(COPIER_YML.read_text(encoding="utf-8"))
+    return {name: spec for name, spec in data.items() if not name.startswith("_")}
+
+
+def _render(text: str) -> str:
+    """A help text as copier shows it: its Jinja reads the same facts."""
+    return jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(text).render(facts=facts)
+
+
+def _default(spec: dict[str, Any]) -> Any:
+    """A question's default as data, or None when copier derives it from other answers."""
+    default = spec.get("default")
+    if not isinstance(default, str):
+        return default
+    if "{{" in default or "{%" in default:
+        return None
+    return yaml.safe_load(default) if spec.get("type") == "yaml" else default
+
+
+def _with_copier_facts(properties: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Help texts and literal defaults come from copier.yml, their one home."""
+    for name, spec in questions().items():
+        prop = properties[name]
+        rule = prop.pop("description", None)
+        prop["description"] = _render(spec["help"]) + (f". {rule}" if rule else "")
+        default = _default(spec)
+        if default is not None:
+            prop["default"] = default
+    return properties
+
+
+def build() -> dict[str, Any]:
+    """The schema, as data."""
+    offered = [r for r, spec in facts.RUNTIMES.items() if spec["offered"]]
+    # JSON Schema regexes (ECMA 262) have no (?P<name>...) groups: drop the names.
+    layer_arn = {"type": "string", "pattern": re.sub(r"\?P<\w+>", "", facts.LAYER_ARN_PATTERN),
+                 "maxLength": facts.LAYER_ARN_MAX}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://copier-lambda-sam.invalid/schema/answers.schema.json",
+        "title": "copier-lambda-sam answers",
+        "description": "Answers accepted by `copier copy --data-file`. Generated from hooks/lambda_rules/facts.py.",
+        "type": "object",
+        "required": ["project_name"],
+        "additionalProperties": True,
+        "properties": _with_copier_facts({
+            "project_name": {"type": "string", "minLength": 1, "maxLength": facts.PROJECT_NAME_MAX},
+            "project_slug": {"type": "string", "pattern": facts.PROJECT_SLUG_PATTERN,
+                             "maxLength": facts.PROJECT_SLUG_MAX,
+                             "description": "No '--' and no trailing '-'."},
+            "description": {"type": "string", "maxLength": facts.DESCRIPTION_MAX},
+            "aws_region": {"type": "string", "pattern": facts.REGION_PATTERN},
+            "environments": {
+                "type": "object", "minProperties": 1,
+                "description": "Environment name to git branch; branches all different.",
+                "propertyNames": {"pattern": facts.ENVIRONMENT_NAME_PATTERN,
+                                  "maxLength": facts.ENVIRONMENT_NAME_MAX},
+                "additionalProperties": {"type": "string", "minLength": 1},
+            },
+            "name_pattern": {"type": "string",
+                             "description": "Holds {project}, {env} and {type} once each; every name it "
+                                            "gives must obey that resource's AWS rule.",
+                             "allOf": [{"pattern": r"\{" + field + r"\}"}
+                                       for field in facts.NAME_PATTERN_PLACEHOLDERS]},
+            "artifact_bucket": {"type": "string", "minLength": facts.NAME_RULES["bucket"]["min"],
+                                "maxLength": facts.NAME_RULES["bucket"]["max"],
+                                "pattern": facts.NAME_RULES["bucket"]["pattern"]},
+            "runtime": {"enum": offered},
+            "architecture": {"enum": list(facts.ARCHITECTURES)},
+            "memory_size": {"type": "integer", "minimum": facts.MEMORY_MB[0], "maximum": facts.MEMORY_MB[1]},
+            "timeout": {"type": "integer", "minimum": facts.TIMEOUT_S[0], "maximum": facts.TIMEOUT_S[1]},
+            "env_vars": {
+                "type": "object",
+                "description": f"Each environment's whole map, as compact JSON in UTF-8, at most "
+                               f"{facts.ENV_VARS_MAX_BYTES} bytes.",
+                "propertyNames": {"pattern": facts.ENV_VAR_NAME_PATTERN,
+                                  "not": {"enum": list(facts.RESERVED_ENV_VARS)}},
+                "additionalProperties": {"type": "string"},
+            },
+            "layers": {
+                "type": "array", "maxItems": facts.MAX_LAYERS,
+                "description": "Layer version ARNs in the function's region and partition, no layer twice.",
+                "items": {"oneOf": [
+                    layer_arn,
+                    {"type": "object", "required": ["arn"], "additionalProperties": False,
+                     "properties": {"arn": layer_arn,
+                                    "unzipped_mb": {"type": "number", "exclusiveMinimum": 0,
+                                                    "maximum": facts.UNZIPPED_MAX_MB}}},
+                ]},
+            },
+        }),
+    }
+
+
+def render() -> str:
+    return json.dumps(build(), indent=2) + "\n"
+
+
+if __name__ == "__main__":
+    SCHEMA_PATH.parent.mkdir(exist_ok=True)
+    SCHEMA_PATH.write_text(render(), encoding="utf-8")
+    print(f"wrote {SCHEMA_PATH.relative_to(ROOT)}")
