@@ -1,0 +1,379 @@
+"""The rules module, called directly: every rule with the message a user reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lambda_rules import facts, rules
+
+ENVS = {"dev": "develop", "staging": "staging", "prod": "master"}
+
+
+def messages(problems: list[rules.Problem]) -> list[str]:
+    return [str(p) for p in rules.errors(problems)]
+
+
+# --- env var size: the exact rule --------------------------------------------
+
+def reference_size(variables: dict[str, str]) -> int:
+    """shared/reference/aws-facts.md, written out independently."""
+    return len(json.dumps(variables, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def padded(total: int, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """A map of exactly `total` bytes: {"PAD":"xxx..."} plus `extra`."""
+    base = dict(extra or {})
+    base["PAD"] = ""
+    base["PAD"] = "x" * (total - rules.env_vars_size(base))
+    assert rules.env_vars_size(base) == total
+    return base
+
+
+@pytest.mark.parametrize(
+    ("variables", "size"),
+    [
+        pytest.param({}, 2, id="empty-map"),
+        pytest.param({"AB": "c"}, len('{"AB":"c"}'), id="one-pair"),
+        pytest.param({"AB": "é"}, len('{"AB":"é"}'.encode()), id="two-byte-utf8"),
+        pytest.param({"AB": "€"}, len('{"AB":"€"}'.encode()), id="three-byte-utf8"),
+        pytest.param({"AB": "🙂"}, len('{"AB":"🙂"}'.encode()), id="four-byte-utf8"),
+        pytest.param({"AB": 'say "hi"'}, len(r'{"AB":"say \"hi\""}'), id="quotes-escaped"),
+        pytest.param({"AB": "a\\b"}, len(r'{"AB":"a\\b"}'), id="backslash-escaped"),
+        pytest.param({"AB": "a\nb"}, len(r'{"AB":"a\nb"}'), id="newline-escaped"),
+        pytest.param({"AB": "a", "CD": "b"}, len('{"AB":"a","CD":"b"}'), id="comma-counts"),
+    ],
+)
+def test_env_vars_size_counts_what_lambda_counts(variables, size):
+    assert rules.env_vars_size(variables) == size
+
+
+@given(st.dictionaries(st.from_regex(r"[a-zA-Z][a-zA-Z0-9_]{1,20}", fullmatch=True), st.text(max_size=60),
+                       max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_env_vars_size_matches_the_reference_formula(variables):
+    assert rules.env_vars_size(variables) == reference_size(variables)
+
+
+@pytest.mark.parametrize(
+    ("total", "accepted"),
+    [pytest.param(4095, True, id="4095-bytes"), pytest.param(4096, True, id="4096-bytes-limit"),
+     pytest.param(4097, False, id="4097-bytes")],
+)
+def test_env_vars_size_limit_is_inclusive(total, accepted):
+    problems = rules.check_env_vars_size(padded(total), "env_vars")
+    assert (not rules.errors(problems)) is accepted
+
+
+def test_multibyte_value_refused_where_cfn_lint_would_count_characters():
+    # 2000 characters of "é" are 4000 bytes: within cfn-lint's character count, over Lambda's limit.
+    variables = {"GREETING": "é" * 2000, "PAD": "x" * 100}
+    assert len("GREETING") + 2000 + len("PAD") + 100 < facts.ENV_VARS_MAX_BYTES
+    problems = rules.check_env_vars_size(variables, "env_vars (dev)")
+    assert messages(problems) == [
+        "env_vars (dev): 4124 bytes; the limit is 4096 (compact JSON, UTF-8). Biggest: GREETING (4013 bytes), "
+        "PAD (108 bytes). Shorten values or move them to SSM Parameter Store or Secrets Manager and pass "
+        "'{{resolve:ssm:NAME}}'."
+    ]
+
+
+def test_many_small_variables_add_up():
+    variables = {f"VAR_{i:03d}": "v" * 30 for i in range(100)}  # the seed's "around 40" is wrong both ways
+    assert rules.env_vars_size(variables) == 100 * len('"VAR_000":"' + "v" * 30 + '"') + 99 + 2
+    assert messages(rules.check_env_vars_size(variables, "env_vars"))[0].startswith("env_vars: 4301 bytes;")
+
+
+def test_size_counts_the_variables_the_template_adds():
+    # The template sets ENVIRONMENT and POWERTOOLS_SERVICE_NAME too: a map of 4096 bytes on its own fails.
+    own = padded(4096)
+    problems = rules.check_env_vars(own, "orders-api", ["dev"])
+    assert messages(problems)[0].startswith("env_vars (dev): 4155 bytes; the limit is 4096")
+
+
+def test_size_is_checked_for_the_longest_environment_name():
+    near = padded(4096 - len('"ENVIRONMENT":"dev","POWERTOOLS_SERVICE_NAME":"orders-api",'))
+    assert not messages(rules.check_env_vars(near, "orders-api", ["dev"]))
+    assert messages(rules.check_env_vars(near, "orders-api", ["dev", "prodx"])) == [
+        messages(rules.check_env_vars(near, "orders-api", ["prodx"]))[0]
+    ]
+
+
+# --- env var names ------------------------------------------------------------
+
+@pytest.mark.parametrize("key", facts.RESERVED_ENV_VARS)
+def test_every_reserved_name_is_refused(key):
+    assert messages(rules.check_env_vars({key: "x"}, "p", ["dev"])) == [
+        f"env_vars.{key}: {key} is reserved by Lambda and cannot be set. Use another name."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        pytest.param({"A": "x"}, "env_vars.A: 'A' is not a valid name. Use a letter, then at least one more "
+                                 "letter, digit or '_'.", id="one-letter"),
+        pytest.param({"1AB": "x"}, "env_vars.1AB: '1AB' is not a valid name. Use a letter, then at least one "
+                                   "more letter, digit or '_'.", id="leading-digit"),
+        pytest.param({"MY-VAR": "x"}, "env_vars.MY-VAR: 'MY-VAR' is not a valid name. Use a letter, then at "
+                                      "least one more letter, digit or '_'.", id="hyphen"),
+        pytest.param({"DEBUG": True}, "env_vars.DEBUG: True is a bool, not text. Quote it: DEBUG: 'True'.",
+                     id="boolean-value"),
+        pytest.param({"PORT": 8080}, "env_vars.PORT: 8080 is a int, not text. Quote it: PORT: '8080'.",
+                     id="number-value"),
+        pytest.param({"ENVIRONMENT": "x"}, "env_vars.ENVIRONMENT: ENVIRONMENT is set by this template. "
+                                           "Use another name.", id="template-owned"),
+        pytest.param("A=b", "env_vars: 'A=b' is not a mapping. Use NAME: value pairs, for example "
+                            "{TABLE_NAME: orders, LOG_LEVEL: INFO}.", id="not-a-mapping"),
+    ],
+)
+def test_env_var_mistakes_are_named(variables, message):
+    assert message in messages(rules.check_env_vars(variables, "p", ["dev"]))
+
+
+@pytest.mark.parametrize("key", ["AWS_LAMBDA_EXEC_WRAPPER", "ab", "A_", "Table_Name_2"])
+def test_valid_names_pass(key):
+    assert not rules.check_env_vars({key: "x"}, "p", ["dev"])
+
+
+def test_tz_is_accepted_with_a_warning():
+    problems = rules.check_env_vars({"TZ": "Europe/Paris"}, "p", ["dev"])
+    assert not rules.errors(problems)
+    assert [p.severity for p in problems] == [rules.WARNING]
+
+
+def test_dynamic_reference_is_accepted_with_a_note_that_its_size_is_unknown():
+    problems = rules.check_env_vars({"DB_URL": "{{resolve:ssm:/orders/db-url}}"}, "p", ["dev", "prod"])
+    assert not rules.errors(problems)
+    assert [str(p) for p in problems] == [
+        "env_vars (dev): DB_URL is a dynamic reference(s), resolved at deploy time: measured as written, "
+        "the real size is checked by 'make check' with AWS credentials."
+    ]
+
+
+# --- scalars --------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("question", "value", "message"),
+    [
+        pytest.param("memory_size", 127, "memory_size: 127 MB is outside the limit of 128 to 10240 MB. "
+                                         "Use 128 to 10240 MB.", id="memory-127"),
+        pytest.param("memory_size", 10241, "memory_size: 10241 MB is outside the limit of 128 to 10240 MB. "
+                                           "Use 128 to 10240 MB.", id="memory-10241"),
+        pytest.param("memory_size", True, "memory_size: True is not a whole number. Use 128 to 10240 MB.",
+                     id="memory-bool"),
+        pytest.param("timeout", 0, "timeout: 0 seconds is outside the limit of 1 to 900 seconds. "
+                                   "Use 1 to 900 seconds.", id="timeout-0"),
+        pytest.param("timeout", 901, "timeout: 901 seconds is outside the limit of 1 to 900 seconds. "
+                                     "Use 1 to 900 seconds.", id="timeout-901"),
+        pytest.param("architecture", "x86", "architecture: 'x86' is not an architecture. Use x86_64 or arm64.",
+                     id="architecture"),
+        pytest.param("runtime", "python3.9", "runtime: 'python3.9' is not offered. Use one of python3.11, "
+                                             "python3.12, python3.13, python3.14.", id="runtime-unknown"),
+        pytest.param("project_name", "x" * 65, "project_name: 65 characters; the limit is 64. "
+                                               "Use a shorter name.", id="name-65"),
+        pytest.param("project_name", "", "project_name: is empty. Give the function's name, for example "
+                                         "orders-api.", id="name-empty"),
+        pytest.param("project_slug", "Orders", "project_slug: 'Orders' is not a slug. Use lowercase letters, "
+                                               "digits and '-', starting with a letter, for example orders-api.",
+                     id="slug-uppercase"),
+        pytest.param("project_slug", "orders--api", "project_slug: 'orders--api' ends with '-' or has '--'. "
+                                                    "Use single hyphens between words.", id="slug-double-hyphen"),
+        pytest.param("description", "d" * 257, "description: 257 characters; the limit is 256. Shorten it.",
+                     id="description-257"),
+        pytest.param("aws_region", "Europe", "aws_region: 'Europe' is not a region code. Use one such as "
+                                             "eu-west-1 or us-east-1.", id="region"),
+        pytest.param("artifact_bucket", "Orders_Artifacts", "artifact_bucket: S3 bucket name 'Orders_Artifacts' "
+                     "may only have lowercase letters, digits, '.' and '-', starting and ending with a letter or "
+                     "digit. Use a valid bucket name, for example orders-api-artifacts.", id="bucket-chars"),
+        pytest.param("artifact_bucket", "ab", "artifact_bucket: S3 bucket name 'ab' has 2 characters; the limit "
+                     "is 3 to 63. Use a valid bucket name, for example orders-api-artifacts.", id="bucket-short"),
+        pytest.param("artifact_bucket", "192.168.1.10", "artifact_bucket: S3 bucket name '192.168.1.10' is an "
+                     "IP address. Use a valid bucket name, for example orders-api-artifacts.", id="bucket-ip"),
+        pytest.param("artifact_bucket", "my..bucket", "artifact_bucket: S3 bucket name 'my..bucket' has '..'. "
+                     "Use a valid bucket name, for example orders-api-artifacts.", id="bucket-double-dot"),
+        pytest.param("artifact_bucket", "xn--bucket", "artifact_bucket: S3 bucket name 'xn--bucket' starts with "
+                     "'xn--', which S3 reserves. Use a valid bucket name, for example orders-api-artifacts.",
+                     id="bucket-prefix"),
+        pytest.param("artifact_bucket", "data-s3alias", "artifact_bucket: S3 bucket name 'data-s3alias' ends "
+                     "with '-s3alias', which S3 reserves. Use a valid bucket name, for example "
+                     "orders-api-artifacts.", id="bucket-suffix"),
+    ],
+)
+def test_scalar_answers_refused_with_the_fix(question, value, message):
+    assert messages(rules.check_answer(question, value)) == [message]
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [("memory_size", 128), ("memory_size", 10240), ("timeout", 1), ("timeout", 900),
+     ("aws_region", "us-gov-west-1"), ("aws_region", "cn-north-1"), ("aws_region", "ap-southeast-5"),
+     ("artifact_bucket", "orders-api-artifacts"), ("artifact_bucket", "a.b-c"), ("project_slug", "a1-b2"),
+     ("description", "d" * 256), ("project_name", "Orders API (v2)")],
+)
+def test_scalar_answers_at_the_limits_pass(question, value):
+    assert not rules.check_answer(question, value)
+
+
+@pytest.mark.parametrize(
+    ("today", "severity"),
+    [pytest.param(dt.date(2026, 12, 4), None, id="far-from-deprecation"),
+     pytest.param(dt.date(2027, 1, 1), rules.WARNING, id="within-6-months"),
+     pytest.param(dt.date(2027, 6, 30), rules.ERROR, id="on-deprecation-day")],
+)
+def test_runtime_lifecycle(today, severity):
+    problems = rules.check_runtime("python3.11", today=today)
+    assert [p.severity for p in problems] == ([severity] if severity else [])
+
+
+def test_runtime_warning_names_the_date():
+    (problem,) = rules.check_runtime("python3.11", today=dt.date(2027, 2, 1))
+    assert str(problem) == ("runtime: python3.11 will be deprecated on 2027-06-30, within 6 months. "
+                            "Plan a move to a newer runtime.")
+
+
+# --- environments and branches ------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("environments", "message"),
+    [
+        pytest.param({}, "environments: needs at least one entry, as a mapping of environment to branch, "
+                         "for example {dev: develop, prod: master}.", id="empty"),
+        pytest.param({"Prod": "master"}, "environments.Prod: 'Prod' is not an environment name. Use lowercase "
+                     "letters and digits, starting with a letter, for example dev or prod.", id="uppercase"),
+        pytest.param({"production1": "master"}, "environments.production1: 11 characters; the limit is 10. "
+                     "Use a shorter name, for example prod.", id="too-long"),
+        pytest.param({"dev": "my branch"}, "environments.dev: branch 'my branch' has a space, control character "
+                     "or one of ~^:?*[\\. Use a valid git branch name, for example develop.", id="space"),
+        pytest.param({"dev": "feat..x"}, "environments.dev: branch 'feat..x' has '..', '@{' or '//'. Use a valid "
+                     "git branch name, for example develop.", id="double-dot"),
+        pytest.param({"dev": "x.lock"}, "environments.dev: branch 'x.lock' has a part that starts with '.' or "
+                     "ends with '.lock'. Use a valid git branch name, for example develop.", id="lock"),
+        pytest.param({"dev": "-x"}, "environments.dev: branch '-x' starts with '-'. Use a valid git branch "
+                     "name, for example develop.", id="leading-dash"),
+        pytest.param({"dev": "main", "prod": "main"}, "environments.prod: branch 'main' is already used by dev. "
+                     "Give each environment its own branch.", id="same-branch"),
+    ],
+)
+def test_environment_mistakes(environments, message):
+    assert message in messages(rules.check_environments(environments))
+
+
+@pytest.mark.parametrize("branch", ["master", "release/2026.12", "feature/x_y-z", "v1"])
+def test_valid_branches(branch):
+    assert rules.branch_name_problem(branch) is None
+
+
+# --- naming convention ------------------------------------------------------------
+
+def test_default_pattern_names_every_resource():
+    names = rules.resource_names("{project}-{env}-{type}", "orders-api", ["dev", "prod"])
+    assert names == {
+        "project": {"artifact_bucket": "orders-api-artifacts", "codebuild": "orders-api-build",
+                    "repository": "orders-api-repo"},
+        "environments": {
+            env: {"function": f"orders-api-{env}-function", "stack": f"orders-api-{env}-stack",
+                  "function_role": f"orders-api-{env}-role", "pipeline": f"orders-api-{env}-pipeline"}
+            for env in ("dev", "prod")
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("pattern", "function", "repository"),
+    [("{env}-{project}-{type}", "dev-orders-function", "orders-repo"),
+     ("{type}_{project}.{env}", "function_orders.dev", "repo_orders"),
+     ("acme-{project}-{type}-{env}", "acme-orders-function-dev", "acme-orders-repo")],
+)
+def test_project_wide_names_drop_env_and_its_separator(pattern, function, repository):
+    assert rules.resource_name(pattern, "orders", "dev", "function") == function
+    assert rules.resource_name(pattern, "orders", "dev", "repository") == repository
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        pytest.param("{project}-{type}", "name_pattern: '{project}-{type}' must hold each of {project}, {env} "
+                     "and {type} once (check {env}), so that names differ by project, environment and resource.",
+                     id="no-env"),
+        pytest.param("{project}-{env}-{kind}", "name_pattern: unknown placeholder(s) {kind}. Use only {project}, "
+                     "{env} and {type}.", id="unknown-placeholder"),
+        pytest.param("{project}-{env", "name_pattern: '{project}-{env' is not a valid pattern (expected '}' "
+                     "before end of string). Use {project}, {env} and {type} in single braces.", id="unbalanced"),
+        pytest.param("{project}-{env}-{type}-with-a-very-long-company-suffix-vwxyz",
+                     "name_pattern (staging): Lambda function name "
+                     "'orders-api-staging-function-with-a-very-long-company-suffix-vwxyz' has 65 characters; the limit is "
+                     "1 to 64. Shorten the project slug or environment names, or change the pattern.",
+                     id="function-too-long"),
+        pytest.param("{project}:{env}:{type}", "name_pattern (dev): Lambda function name 'orders-api:dev:function' "
+                     "may only have letters, digits, '-' and '_'. Shorten the project slug or environment names, "
+                     "or change the pattern.", id="colon"),
+    ],
+)
+def test_name_pattern_mistakes(pattern, message):
+    assert message in messages(rules.check_name_pattern(pattern, "orders-api", ENVS))
+
+
+# --- layers ---------------------------------------------------------------------------
+
+ARN = "arn:aws:lambda:eu-west-1:123456789012:layer:{}:{}"
+
+
+@pytest.mark.parametrize(
+    ("layers", "region", "message"),
+    [
+        pytest.param([ARN.format(f"l{i}", 1) for i in range(6)], "eu-west-1",
+                     "layers: 6 layers; the limit is 5 per function. Merge layers or drop some.", id="six-layers"),
+        pytest.param(["arn:aws:lambda:eu-west-1:123:layer:x:1"], "eu-west-1",
+                     "layers[0]: 'arn:aws:lambda:eu-west-1:123:layer:x:1' is not a layer version ARN. Use the form "
+                     "arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION.", id="short-account"),
+        pytest.param([ARN.format("x", 0)], "eu-west-1",
+                     "layers[0]: 'arn:aws:lambda:eu-west-1:123456789012:layer:x:0' is not a layer version ARN. "
+                     "Use the form arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION.", id="version-0"),
+        pytest.param([ARN.format("x", 1)], "us-east-1",
+                     "layers[0]: layer is in aws/eu-west-1, the function in aws/us-east-1. Use the layer's copy in "
+                     "us-east-1.", id="other-region"),
+        pytest.param(["arn:aws:lambda:cn-north-1:123456789012:layer:x:1"], "cn-north-1",
+                     "layers[0]: layer is in aws/cn-north-1, the function in aws-cn/cn-north-1. Use the layer's "
+                     "copy in cn-north-1.", id="wrong-partition"),
+        pytest.param([ARN.format("x", 1), ARN.format("x", 2)], "eu-west-1",
+                     "layers[1]: layer x is already layers[0] (version 1). Keep one version of each layer.",
+                     id="same-layer-twice"),
+        pytest.param([{"arn": ARN.format("a", 1), "unzipped_mb": 200}, {"arn": ARN.format("b", 1),
+                      "unzipped_mb": 51}], "eu-west-1",
+                     "layers: 251 MB unzipped in all; the limit is 250 MB for the function and its layers. Drop or "
+                     "slim a layer.", id="over-250-mb"),
+        pytest.param([{"arn": ARN.format("a", 1), "size": 3}], "eu-west-1",
+                     "layers[0]: unknown key(s) size. Use only arn and unzipped_mb.", id="unknown-key"),
+        pytest.param([{"arn": ARN.format("a", 1), "unzipped_mb": -1}], "eu-west-1",
+                     "layers[0]: unzipped_mb -1 is not a size from 0 to 250 MB. Give the layer's unzipped size in "
+                     "MB.", id="negative-size"),
+        pytest.param("arn", "eu-west-1", "layers: 'arn' is not a list. Use a YAML list of layer version ARNs, for "
+                     "example [arn:aws:lambda:eu-west-1:123456789012:layer:deps:3].", id="not-a-list"),
+    ],
+)
+def test_layer_mistakes(layers, region, message):
+    assert message in messages(rules.check_layers(layers, region))
+
+
+@pytest.mark.parametrize(
+    "layers",
+    [
+        pytest.param([ARN.format(f"l{i}", 1) for i in range(5)], id="five-layers"),
+        pytest.param([{"arn": ARN.format("a", 1), "unzipped_mb": 200}, {"arn": ARN.format("b", 1),
+                      "unzipped_mb": 50}], id="exactly-250-mb"),
+        pytest.param(["arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-x86_64:7"],
+                     id="powertools-public-layer"),
+    ],
+)
+def test_valid_layers(layers):
+    assert not rules.check_layers(layers, "eu-west-1")
+
+
+def test_every_problem_is_reported_at_once():
+    layers = ["bad", ARN.format("x", 1), ARN.format("x", 2), "arn:aws:lambda:us-east-1:123456789012:layer:y:1"]
+    assert [p.location for p in rules.errors(rules.check_layers(layers, "eu-west-1"))] == [
+        "layers[0]", "layers[2]", "layers[3]"
+    ]
