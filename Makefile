@@ -1,0 +1,38 @@
+# Development of the template itself. `make test` is the one command a newcomer
+# runs, and the one .ci/run runs: it builds .venv from pyproject.toml and runs
+# every test, the slow ones included.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+NAME ?= my-function
+DEST ?= ../$(NAME)
+
+.DEFAULT_GOAL := help
+.PHONY: help install test test-fast generate schema clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(BIN)/copier: pyproject.toml hooks/lambda_rules/facts.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet --group test
+	$(BIN)/python -m pip install --quiet $$($(BIN)/python hooks/pins.py)
+	touch $@
+
+install: $(BIN)/copier ## Create .venv with copier and every test tool
+
+test: install ## Run all the tests (about 5 minutes on 2 cores)
+	$(BIN)/python -m pytest -n auto
+
+test-fast: install ## Run the tests that generate nothing
+	$(BIN)/python -m pytest -n auto -m "not slow"
+
+generate: install ## Generate a repo with the defaults: make generate NAME=orders-api [DEST=../orders-api]
+	$(BIN)/copier copy --trust --defaults --data project_name=$(NAME) . $(DEST)
+
+schema: install ## Rebuild schema/answers.schema.json from hooks/lambda_rules/facts.py
+	$(BIN)/python hooks/answers_schema.py
+
+clean: ## Remove .venv and caches
+	rm -rf $(VENV) .pytest_cache .hypothesis
