@@ -13,14 +13,18 @@ DEST ?= ../$(NAME)
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-$(BIN)/copier: pyproject.toml hooks/lambda_rules/facts.py
+$(VENV)/.generate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet --group generate
+	touch $@
+
+$(VENV)/.test: $(VENV)/.generate pyproject.toml hooks/lambda_rules/facts.py
 	$(BIN)/python -m pip install --quiet --group test
 	$(BIN)/python -m pip install --quiet $$($(BIN)/python hooks/pins.py)
 	touch $@
 
-install: $(BIN)/copier ## Create .venv with copier and every test tool
+install: $(VENV)/.test ## Create .venv with copier and every test tool
 
 test: install ## Run all the tests (about 5 minutes on 2 cores)
 	$(BIN)/python -m pytest -n auto
@@ -28,10 +32,10 @@ test: install ## Run all the tests (about 5 minutes on 2 cores)
 test-fast: install ## Run the tests that generate nothing
 	$(BIN)/python -m pytest -n auto -m "not slow"
 
-generate: install ## Generate a repo with the defaults: make generate NAME=orders-api [DEST=../orders-api]
+generate: $(VENV)/.generate ## Generate a repo with the defaults: make generate NAME=orders-api [DEST=../orders-api]
 	$(BIN)/copier copy --trust --defaults --data project_name=$(NAME) . $(DEST)
 
-schema: install ## Rebuild schema/answers.schema.json from hooks/lambda_rules/facts.py
+schema: $(VENV)/.generate ## Rebuild schema/answers.schema.json from hooks/lambda_rules/facts.py
 	$(BIN)/python hooks/answers_schema.py
 
 clean: ## Remove .venv and caches

@@ -1,4 +1,4 @@
-"""Build schema/answers.schema.json, the JSON Schema of this template's answers, from lambda_rules.facts.
+"""Build schema/answers.schema.json and README's table of questions from copier.yml and lambda_rules.facts.
 
 Run `python hooks/answers_schema.py` after changing a fact; a test fails while
 the committed schema differs from what this builds. Rules that JSON Schema cannot
@@ -24,6 +24,9 @@ import jinja2  # noqa: E402
 import yaml  # noqa: E402
 
 COPIER_YML = ROOT / "copier.yml"
+# How copier derives the defaults that are Jinja expressions, in words for the README.
+DERIVED = {"project_slug": "slug of project_name", "artifact_bucket": "name_pattern with {type}=artifacts, no {env}"}
+TABLE_START, TABLE_END = "<!-- questions:start -->", "<!-- questions:end -->"
 
 
 def questions() -> dict[str, dict[str, Any]]:
@@ -126,7 +129,30 @@ def render() -> str:
     return json.dumps(build(), indent=2) + "\n"
 
 
+def questions_table() -> str:
+    """The README's table of questions: name, type, default and rule, from copier.yml and the schema."""
+    props = build()["properties"]
+    rows = ["| question | type | default | what it is, and its rule |", "| --- | --- | --- | --- |"]
+    for name, spec in questions().items():
+        default = _default(spec)
+        if default is None:
+            shown = DERIVED.get(name, "(asked)")
+        else:
+            shown = f"`{json.dumps(default, ensure_ascii=False)}`"
+        text = props[name]["description"]
+        if "choices" in spec:
+            text += ". One of " + ", ".join(f"`{c}`" for c in spec["choices"])
+        text = text.replace("|", "\\|")
+        rows.append(f"| `{name}` | {spec['type']} | {shown.replace('|', chr(92) + '|')} | {text} |")
+    return "\n".join(rows) + "\n"
+
+
 if __name__ == "__main__":
     SCHEMA_PATH.parent.mkdir(exist_ok=True)
     SCHEMA_PATH.write_text(render(), encoding="utf-8")
     print(f"wrote {SCHEMA_PATH.relative_to(ROOT)}")
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
+    readme.write_text(text[:start] + "\n" + questions_table() + text[end:], encoding="utf-8")
+    print("wrote the questions table of README.md")

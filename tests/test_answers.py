@@ -1,0 +1,134 @@
+"""Answers given to copier itself: --data, --data-file and --defaults, good and bad."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import run_copy
+
+pytestmark = pytest.mark.slow
+
+ARN = "arn:aws:lambda:eu-west-1:123456789012:layer:{}:1"
+
+# Each bad answer, with the end of the message copier shows: the question, the value, the rule, the fix.
+INVALID = [
+    pytest.param({"project_name": "x" * 65},
+                 "question 'project_name': project_name: 65 characters; the limit is 64. Use a shorter name.",
+                 id="project-name-too-long"),
+    pytest.param({"project_slug": "Orders_API"},
+                 "question 'project_slug': project_slug: 'Orders_API' is not a slug. Use lowercase letters, digits "
+                 "and '-', starting with a letter, for example orders-api.", id="slug-with-underscore"),
+    pytest.param({"description": "d" * 300},
+                 "question 'description': description: 300 characters; the limit is 256. Shorten it.",
+                 id="description-too-long"),
+    pytest.param({"aws_region": "Ireland"},
+                 "question 'aws_region': aws_region: 'Ireland' is not a region code. Use one such as eu-west-1 or "
+                 "us-east-1.", id="region"),
+    pytest.param({"environments": {"dev": "main", "prod": "main"}},
+                 "question 'environments': environments.prod: branch 'main' is already used by dev. Give each "
+                 "environment its own branch.", id="environments-share-a-branch"),
+    pytest.param({"name_pattern": "{project}-{type}"},
+                 "question 'name_pattern': name_pattern: '{project}-{type}' must hold each of {project}, {env} and "
+                 "{type} once (check {env}), so that names differ by project, environment and resource.",
+                 id="pattern-without-env"),
+    pytest.param({"project_name": "a-very-long-project-name-for-the-orders-service-api",
+                  "name_pattern": "acme-corp-{project}-{env}-{type}"},
+                 "question 'name_pattern': name_pattern (staging): Lambda function name "
+                 "'acme-corp-a-very-long-project-name-for-the-orders-staging-function' has 66 characters; the limit "
+                 "is 1 to 64. Shorten the project slug or environment names, or change the pattern.",
+                 id="derived-name-checked"),
+    pytest.param({"artifact_bucket": "Orders.Artifacts"},
+                 "question 'artifact_bucket': artifact_bucket: S3 bucket name 'Orders.Artifacts' may only have "
+                 "lowercase letters", id="bucket-uppercase"),
+    pytest.param({"runtime": "python3.9"}, "Invalid choice for 'runtime': 'python3.9' is not in ['python3.13', "
+                 "'python3.14', 'python3.12', 'python3.11']", id="runtime-not-offered"),
+    pytest.param({"memory_size": 20000},
+                 "question 'memory_size': memory_size: 20000 MB is outside the limit of 128 to 10240 MB. Use 128 to "
+                 "10240 MB.", id="memory-too-big"),
+    pytest.param({"timeout": 901},
+                 "question 'timeout': timeout: 901 seconds is outside the limit of 1 to 900 seconds. Use 1 to 900 "
+                 "seconds.", id="timeout-too-long"),
+    pytest.param({"env_vars": {"AWS_REGION": "eu-west-1"}},
+                 "question 'env_vars': env_vars.AWS_REGION: AWS_REGION is reserved by Lambda and cannot be set. "
+                 "Use another name.", id="reserved-env-var"),
+    pytest.param({"env_vars": {"BLOB": "x" * 4100}},
+                 "question 'env_vars': env_vars (dev): 4170 bytes; the limit is 4096 (compact JSON, UTF-8). "
+                 "Biggest: BLOB (4109 bytes)", id="env-vars-over-4kb"),
+    pytest.param({"layers": [ARN.format(f"l{i}") for i in range(6)]},
+                 "question 'layers': layers: 6 layers; the limit is 5 per function. Merge layers or drop some.",
+                 id="six-layers"),
+    pytest.param({"layers": ["arn:aws:lambda:us-east-1:123456789012:layer:x:1"]},
+                 "question 'layers': layers[0]: layer is in aws/us-east-1, the function in aws/eu-west-1. Use the "
+                 "layer's copy in eu-west-1.", id="layer-in-another-region"),
+]
+
+
+@pytest.mark.parametrize(("answers", "message"), INVALID)
+def test_bad_answer_is_refused_and_nothing_is_written(template_dir, tmp_path, answers, message):
+    dest = tmp_path / "out"
+    with pytest.raises(ValueError) as caught:
+        run_copy(template_dir, dest, {"project_name": "orders-api", **answers})
+    assert message in str(caught.value)
+    assert not dest.exists()
+
+
+def copier_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    copier = Path(sys.executable).with_name("copier")
+    return subprocess.run([str(copier), *args], cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+
+
+def test_cli_with_data_exits_non_zero_and_says_why_last(template_dir, tmp_path):
+    run = copier_cli("copy", "--trust", "--defaults", "--data", "project_name=orders-api",
+                     "--data", "memory_size=64", str(template_dir), str(tmp_path / "out"), cwd=tmp_path)
+    assert run.returncode != 0
+    assert run.stderr.strip().splitlines()[-1].endswith(
+        "question 'memory_size': memory_size: 64 MB is outside the limit of 128 to 10240 MB. Use 128 to 10240 MB."
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_defaults_and_data_file_give_the_same_repo(template_dir, tmp_path):
+    answers: dict[str, Any] = {
+        "project_name": "orders-api",
+        "memory_size": 512,
+        "env_vars": {"TABLE_NAME": "orders", "GREETING": "héllo"},
+        "layers": [{"arn": ARN.format("deps"), "unzipped_mb": 20}],
+        "environments": {"dev": "develop", "prod": "main"},
+    }
+    data_file = tmp_path / "answers.yml"
+    data_file.write_text(yaml.safe_dump(answers, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    by_file = copier_cli("copy", "--trust", "--defaults", "--data-file", str(data_file), str(template_dir),
+                         str(tmp_path / "by-file"), cwd=tmp_path)
+    assert by_file.returncode == 0, by_file.stderr
+    by_data = copier_cli("copy", "--trust", "--defaults", "--data", "project_name=orders-api",
+                         "--data", "memory_size=512", "--data", "env_vars={TABLE_NAME: orders, GREETING: héllo}",
+                         "--data", f"layers=[{{arn: '{ARN.format('deps')}', unzipped_mb: 20}}]",
+                         "--data", "environments={dev: develop, prod: main}",
+                         str(template_dir), str(tmp_path / "by-data"), cwd=tmp_path)
+    assert by_data.returncode == 0, by_data.stderr
+    for name in ("template.yml", "samconfig.toml", "buildspec.yml", "README.md", ".copier-answers.yml"):
+        assert (tmp_path / "by-file" / name).read_text() == (tmp_path / "by-data" / name).read_text(), name
+    template = (tmp_path / "by-file" / "template.yml").read_text()
+    assert "MemorySize: 512" in template and 'GREETING: "héllo"' in template
+
+
+def test_defaults_need_only_a_project_name(template_dir, tmp_path):
+    run = copier_cli("copy", "--trust", "--defaults", "--data", "project_name=Orders API", str(template_dir),
+                     str(tmp_path / "out"), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    answers = yaml.safe_load((tmp_path / "out" / ".copier-answers.yml").read_text())
+    assert answers["project_slug"] == "orders-api"
+    assert answers["artifact_bucket"] == "orders-api-artifacts"
+
+
+def test_warning_is_shown_but_does_not_block(template_dir, tmp_path):
+    run = copier_cli("copy", "--trust", "--defaults", "--data", "project_name=orders-api",
+                     "--data", "env_vars={TZ: Europe/Paris}", str(template_dir), str(tmp_path / "out"), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert ("warning: env_vars.TZ: TZ is listed as reserved by the Lambda guide; a deployment may refuse it."
+            in run.stderr)
