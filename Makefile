@@ -26,14 +26,14 @@ $(VENV)/.test: $(VENV)/.generate pyproject.toml hooks/lambda_rules/facts.py
 
 install: $(VENV)/.test ## Create .venv with copier and every test tool
 
-test: install ## Run all the tests (about 5 minutes on 2 cores)
+test: install ## Run all the tests (about a minute on 2 cores, once installed)
 	$(BIN)/python -m pytest -n auto
 
 test-fast: install ## Run the tests that generate nothing
 	$(BIN)/python -m pytest -n auto -m "not slow"
 
 generate: $(VENV)/.generate ## Generate a repo with the defaults: make generate NAME=orders-api [DEST=../orders-api]
-	$(BIN)/copier copy --trust --defaults --data project_name=$(NAME) . $(DEST)
+	$(BIN)/copier copy --trust --defaults --data project_name=$(NAME) $(CURDIR) $(DEST)
 
 schema: $(VENV)/.generate ## Rebuild schema/answers.schema.json from hooks/lambda_rules/facts.py
 	$(BIN)/python hooks/answers_schema.py
