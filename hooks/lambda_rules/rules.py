@@ -295,6 +295,21 @@ def check_timeout(value: Any) -> list[Problem]:
     return _check_range("timeout", value, facts.TIMEOUT_S, "seconds")
 
 
+def check_ephemeral_storage(value: Any) -> list[Problem]:
+    return _check_range("ephemeral_storage", value, facts.EPHEMERAL_STORAGE_MB, "MB")
+
+
+def check_handler(value: Any) -> list[Problem]:
+    """file.method form, at most 128 characters, no white space."""
+    if not isinstance(value, str) or not re.match(r"^[^\s]+\.[^\s.]+$", value):
+        return [Problem("handler", f"{value!r} is not of the form file.function. Use, for example, "
+                                   "app.lambda_handler.")]
+    if len(value) > facts.HANDLER_MAX:
+        return [Problem("handler", f"{len(value)} characters; the limit is {facts.HANDLER_MAX}. "
+                                   "Use a shorter module path or function name.")]
+    return []
+
+
 # --- Environment variables ----------------------------------------------------
 
 def env_vars_size(variables: Mapping[str, Any]) -> int:
@@ -306,9 +321,38 @@ def _entry_size(key: str, value: str) -> int:
     return env_vars_size({key: value}) - 2  # without the braces; the comma is left out too
 
 
-def function_variables(env_vars: Mapping[str, str], project: str, environment: str) -> dict[str, str]:
-    """The whole Variables map the function gets in `environment`: the template's own, then the user's."""
-    return {"ENVIRONMENT": environment, "POWERTOOLS_SERVICE_NAME": project, **dict(env_vars)}
+def function_variables(env_vars: Mapping[str, str] | None, project: str, environment: str,
+                       env_overrides: Mapping[str, Mapping[str, str | None]] | None = None) -> dict[str, str]:
+    """The whole Variables map the function gets in `environment`.
+
+    The template's own variables, then `env_vars`, then that environment's
+    `env_overrides`, where a null value removes the variable.
+    """
+    merged = {"ENVIRONMENT": environment, "POWERTOOLS_SERVICE_NAME": project, **dict(env_vars or {}),
+              **dict((env_overrides or {}).get(environment) or {})}
+    return {k: v for k, v in merged.items() if v is not None}
+
+
+def variables_by_environment(env_vars: Mapping[str, str] | None,
+                             env_overrides: Mapping[str, Mapping[str, str | None]] | None,
+                             environments: Iterable[str]) -> list[dict[str, Any]]:
+    """The user's variables for template.yml: each key with its shared value (None when it has
+    none) and the environments whose value differs, as [(environment, value or None)]."""
+    env_vars, env_overrides = dict(env_vars or {}), dict(env_overrides or {})
+    keys = list(env_vars) + [k for env in environments for k in (env_overrides.get(env) or {})]
+    rows = []
+    for key in dict.fromkeys(keys):
+        base = env_vars.get(key)
+        differing = [(env, (env_overrides.get(env) or {}).get(key, base)) for env in environments]
+        differing = [(env, value) for env, value in differing if value != base]
+        rows.append({"key": key, "base": base, "overrides": differing})
+    return rows
+
+
+def differing_environments(rows: Iterable[Mapping[str, Any]], environments: Iterable[str]) -> list[str]:
+    """The environments, in order, in which some variable of `rows` differs from its shared value."""
+    found = {env for row in rows for env, _ in row["overrides"]}
+    return [env for env in environments if env in found]
 
 
 def _is_dynamic_reference(value: str) -> bool:
@@ -331,6 +375,10 @@ def check_env_var_names(variables: Mapping[str, Any], where: str = "env_vars") -
         if not isinstance(value, str):
             problems.append(Problem(place, f"{value!r} is a {type(value).__name__}, not text. "
                                            f"Quote it: {key}: '{value}'."))
+        elif "{{resolve:ssm-secure:" in value:
+            problems.append(Problem(place, "CloudFormation does not resolve ssm-secure references in Lambda "
+                                           "environment variables. Use {{resolve:secretsmanager:...}}, or "
+                                           "read the parameter at run time."))
     return problems
 
 
@@ -347,9 +395,9 @@ def check_env_vars_size(variables: Mapping[str, str], where: str, top: int = 3) 
                                        "'{{resolve:ssm:NAME}}'."))
     dynamic = sorted(k for k, v in variables.items() if _is_dynamic_reference(v))
     if dynamic:
-        problems.append(Problem(where, f"{', '.join(dynamic)} {'is a' if len(dynamic) == 1 else 'are'} dynamic "
-                                       "reference(s), resolved at deploy time: measured as written, the real "
-                                       "size is checked by 'make check' with AWS credentials.", WARNING))
+        what = "is a dynamic reference" if len(dynamic) == 1 else "are dynamic references"
+        problems.append(Problem(where, f"{', '.join(dynamic)} {what}, measured as written: its size is known "
+                                       "once resolved, which `make check` does with AWS credentials.", WARNING))
     return problems
 
 
@@ -367,6 +415,38 @@ def check_env_vars(value: Any, project: str, environments: Iterable[str]) -> lis
         return problems
     for env in environments:
         problems += check_env_vars_size(function_variables(value, project, env), f"env_vars ({env})")
+    return _merge_warnings(problems)
+
+
+def check_env_overrides(value: Any, env_vars: Mapping[str, str] | None, project: str,
+                        environments: Iterable[str]) -> list[Problem]:
+    """Overrides name known environments, follow the name rules, and every merged map fits in 4 KB."""
+    if value is None:
+        return []
+    environments = list(environments)
+    if not isinstance(value, Mapping):
+        return [Problem("env_overrides", f"{value!r} is not a mapping. Use environment: {{NAME: value}}, "
+                                         "for example {prod: {LOG_LEVEL: WARN}}.")]
+    problems = []
+    for env, variables in value.items():
+        place = f"env_overrides.{env}"
+        if env not in environments:
+            problems.append(Problem(place, f"{env!r} is not an environment. Use one of "
+                                           f"{', '.join(environments)}."))
+            continue
+        if not isinstance(variables, Mapping):
+            problems.append(Problem(place, f"{variables!r} is not a mapping. Use NAME: value pairs."))
+            continue
+        set_vars = {k: v for k, v in variables.items() if v is not None}
+        problems += check_env_var_names(set_vars, place)
+        problems += [Problem(f"{place}.{key}", f"{key} is set by this template. Use another name.")
+                     for key in variables if key in function_variables({}, project, env)]
+    if errors(problems):
+        return problems
+    for env in environments:
+        merged = function_variables(env_vars if isinstance(env_vars, Mapping) else {}, project, env, value)
+        # env_vars' own question already noted its dynamic references: only errors here.
+        problems += errors(check_env_vars_size(merged, f"env_overrides ({env})"))
     return _merge_warnings(problems)
 
 
@@ -391,19 +471,28 @@ def normalize_layers(value: Any) -> list[dict[str, Any]]:
             for item in items if isinstance(item, (str, Mapping))]
 
 
-def check_layers(value: Any, region: str) -> list[Problem]:
-    """At most 5, well-formed ARNs in the function's region and partition, no layer twice."""
+def budget_table(parts: Mapping[str, float]) -> str:
+    """What takes the room of the 250 MB budget, biggest first, as 'name N MB' pairs."""
+    ranked = sorted(parts.items(), key=lambda kv: kv[1], reverse=True)
+    return ", ".join(f"{name} {size:g} MB" for name, size in ranked)
+
+
+def check_layers(value: Any, region: str, function_mb: float = 0, built_layers: int = 0) -> list[Problem]:
+    """At most 5 layers (built ones included), well-formed ARNs in the function's region and
+    partition, no layer twice, and the declared unzipped sizes plus the function within 250 MB."""
     if value is None:
         return []
     if not isinstance(value, list):
         return [Problem("layers", f"{value!r} is not a list. Use a YAML list of layer version ARNs, "
                                   "for example [arn:aws:lambda:eu-west-1:123456789012:layer:deps:3].")]
     problems = []
-    if len(value) > facts.MAX_LAYERS:
-        problems.append(Problem("layers", f"{len(value)} layers; the limit is {facts.MAX_LAYERS} per function. "
+    count = len(value) + built_layers
+    if count > facts.MAX_LAYERS:
+        built = f" ({built_layers} built by this repo)" if built_layers else ""
+        problems.append(Problem("layers", f"{count} layers{built}; the limit is {facts.MAX_LAYERS} per function. "
                                           "Merge layers or drop some."))
     seen: dict[tuple[str, str], tuple[int, str]] = {}
-    total_mb = 0.0
+    parts: dict[str, float] = {"function (estimate)": function_mb} if function_mb else {}
     for index, item in enumerate(value):
         place = f"layers[{index}]"
         if isinstance(item, Mapping):
@@ -417,7 +506,7 @@ def check_layers(value: Any, region: str) -> list[Problem]:
                     problems.append(Problem(place, f"unzipped_mb {size!r} is not a size from 0 to "
                                                    f"{facts.UNZIPPED_MAX_MB} MB. Give the layer's unzipped size in MB."))
                 else:
-                    total_mb += size
+                    parts[f"layers[{index}]"] = size
         elif isinstance(item, str):
             arn = item
         else:
@@ -442,13 +531,21 @@ def check_layers(value: Any, region: str) -> list[Problem]:
                                            "Keep one version of each layer."))
         else:
             seen[layer] = (index, match["version"])
+    total_mb = sum(parts.values())
     if total_mb > facts.UNZIPPED_MAX_MB:
         problems.append(Problem("layers", f"{total_mb:g} MB unzipped in all; the limit is {facts.UNZIPPED_MAX_MB} MB "
-                                          "for the function and its layers. Drop or slim a layer."))
+                                          f"for the function and its layers. Taking the room: "
+                                          f"{budget_table(parts)}. Drop or slim a layer."))
     return problems
 
 
 # --- Dispatch for the prompts -------------------------------------------------
+
+def check_layers_answer(value: Any, region: str, runtime: str) -> list[Problem]:
+    """The layers answer, with the function's own size estimated from its language."""
+    language = facts.RUNTIMES.get(runtime, {}).get("language", "python")
+    return check_layers(value, region, function_mb=facts.FUNCTION_ESTIMATE_MB[language])
+
 
 CHECKS = {
     "project_name": check_project_name,
@@ -462,8 +559,10 @@ CHECKS = {
     "architecture": check_architecture,
     "memory_size": check_memory_size,
     "timeout": check_timeout,
+    "ephemeral_storage": check_ephemeral_storage,
     "env_vars": check_env_vars,
-    "layers": check_layers,
+    "env_overrides": check_env_overrides,
+    "layers": check_layers_answer,
 }
 
 
