@@ -1,4 +1,9 @@
-"""python -m lambda_rules [template.yml] [samconfig.toml]: exit 0 when every Lambda rule holds."""
+"""python -m lambda_rules: check template.yml and samconfig.toml against Lambda's limits.
+
+Every problem is printed at once with its place; the exit code is 1 when any is an error.
+With AWS credentials, dynamic references are resolved and external layers measured;
+--offline never asks AWS.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,28 @@ import argparse
 import sys
 from pathlib import Path
 
-from .repo_check import check_repo
-from .rules import ERROR
+from .repo_check import INFO, Settings, check_repo
+from .rules import ERROR, WARNING
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lambda_rules", description=__doc__)
-    parser.add_argument("template", nargs="?", default="template.yml", type=Path)
-    parser.add_argument("samconfig", nargs="?", default="samconfig.toml", type=Path)
+    parser = argparse.ArgumentParser(prog="python -m lambda_rules", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--template", type=Path, default=Settings.template)
+    parser.add_argument("--samconfig", type=Path, default=Settings.samconfig)
+    parser.add_argument("--build-dir", type=Path, default=Settings.build_dir,
+                        help="output of `sam build` (default: %(default)s)")
+    parser.add_argument("--layer-cache", type=Path, default=Settings.layer_cache,
+                        help="unzipped sizes of external layers by ARN (default: %(default)s)")
+    parser.add_argument("--offline", action="store_true", help="never call AWS")
     args = parser.parse_args(argv)
-    problems = check_repo(args.template, args.samconfig)
+    problems = check_repo(Settings(args.template, args.samconfig, args.build_dir, args.layer_cache,
+                                   use_aws=not args.offline))
     for problem in problems:
         print(f"{problem.severity}: {problem}", file=sys.stderr if problem.severity == ERROR else sys.stdout)
-    failed = sum(p.severity == ERROR for p in problems)
-    print(f"Lambda limits: {failed} error(s), {len(problems) - failed} warning(s).")
-    return 1 if failed else 0
+    count = {level: sum(p.severity == level for p in problems) for level in (ERROR, WARNING, INFO)}
+    print(f"Lambda limits: {count[ERROR]} error(s), {count[WARNING]} warning(s).")
+    return 1 if count[ERROR] else 0
 
 
 if __name__ == "__main__":

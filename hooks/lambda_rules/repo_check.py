@@ -1,14 +1,36 @@
-"""`make check` of a generated repo: the same rules as the prompts, on the files as they are now."""
+"""`make check` of a generated repo: the same rules as the prompts, on the files as they are now.
+
+Reads template.yml and samconfig.toml, resolves what each environment gets,
+and measures it: environment variables exactly (dynamic references resolved
+first when AWS credentials are at hand), and after `sam build` the unzipped
+size of the function and of every layer against the 250 MB budget.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import rules
-from .rules import Problem
-from .template_file import UNRESOLVED, environments, functions, load_samconfig, load_template, resolve
+from . import facts, rules
+from .rules import ERROR, WARNING, Problem
+from .template_file import (UNRESOLVED, environments, functions, load_samconfig, load_template, resolve)
+
+INFO = "info"
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the repo's files are, and whether AWS may be asked."""
+
+    template: Path = Path("template.yml")
+    samconfig: Path = Path("samconfig.toml")
+    build_dir: Path = Path(".aws-sam/build")
+    layer_cache: Path = Path("layer-sizes.json")
+    use_aws: bool = True
 
 
 def _has_unresolved(value: Any) -> bool:
@@ -27,43 +49,111 @@ def _relocate(problems: list[Problem], place: str) -> list[Problem]:
             for p in problems]
 
 
-def check_function(logical_id: str, properties: Mapping[str, Any], env: str, region: str) -> list[Problem]:
-    """Every rule on one function as deployed to `env`."""
-    where = f"template.yml: {logical_id} ({env})"
+def tree_size(path: Path) -> int:
+    """Bytes of every file below `path`: what Lambda unpacks from a zip of it."""
+    total = 0
+    for folder, _, names in os.walk(path):
+        for name in names:
+            file = Path(folder, name)
+            if not file.is_symlink():
+                total += file.stat().st_size
+    return total
+
+
+def _aws_available(settings: Settings) -> bool:
+    if not settings.use_aws:
+        return False
+    from . import resolve as dynamic  # boto3 is imported there, lazily
+
+    return dynamic.have_credentials()
+
+
+def check_scalars(where: str, properties: Mapping[str, Any]) -> list[Problem]:
+    """Memory, timeout, /tmp, handler, name and description of one function."""
     problems: list[Problem] = []
-    for key, check in (("MemorySize", rules.check_memory_size), ("Timeout", rules.check_timeout)):
-        if key in properties:
-            problems += _relocate(check(properties[key]), f"{where} {key}")
+    storage = (properties.get("EphemeralStorage") or {}).get("Size")
+    for key, value, check in (("MemorySize", properties.get("MemorySize"), rules.check_memory_size),
+                              ("Timeout", properties.get("Timeout"), rules.check_timeout),
+                              ("EphemeralStorage.Size", storage, rules.check_ephemeral_storage),
+                              ("Handler", properties.get("Handler"), rules.check_handler),
+                              ("Description", properties.get("Description"), rules.check_description)):
+        if value is not None and value is not UNRESOLVED:
+            problems += _relocate(check(value), f"{where} {key}")
     name = properties.get("FunctionName")
     if isinstance(name, str):
         why = rules.name_problem(name, "function")
         if why:
             problems.append(Problem(f"{where} FunctionName", f"{why}. Change name_pattern or the name."))
-    variables = (properties.get("Environment") or {}).get("Variables") or {}
-    unmeasured = sorted(k for k, v in variables.items() if _has_unresolved(v))
-    measurable = {k: v for k, v in variables.items() if k not in unmeasured}
-    place = f"{where} Environment.Variables"
-    problems += _relocate(rules.check_env_var_names(measurable), place)
-    if not rules.errors(problems):
-        problems += [Problem(place, p.message, p.severity) for p in rules.check_env_vars_size(measurable, place)]
-    if unmeasured:
-        problems.append(Problem(place, f"{', '.join(unmeasured)} could not be resolved here and "
-                                       "were not measured.", rules.WARNING))
-    layers = properties.get("Layers") or []
-    problems += _relocate(rules.check_layers([l for l in layers if isinstance(l, str)], region), f"{where} Layers")
     return problems
 
 
-def check_repo(template_path: Path, samconfig_path: Path) -> list[Problem]:
+def check_variables(where: str, variables: Mapping[str, Any], region: str, aws: bool) -> list[Problem]:
+    """Names and the exact 4 KB rule, on the values CloudFormation would hand to Lambda."""
+    place = f"{where} Environment.Variables"
+    unresolved = sorted(k for k, v in variables.items() if _has_unresolved(v))
+    measurable = {k: v if isinstance(v, str) else str(v) for k, v in variables.items() if k not in unresolved}
+    problems = _relocate(rules.check_env_var_names(measurable), place)
+    notes: dict[str, str] = {}
+    if aws and any(rules._is_dynamic_reference(v) for v in measurable.values()):
+        from . import resolve as dynamic
+
+        measurable, notes = dynamic.resolve_variables(measurable, region)
+    size_problems = rules.check_env_vars_size(measurable, place)
+    if aws:  # references left were reported below with their reason
+        size_problems = [p for p in size_problems if p.severity == ERROR]
+        problems += [Problem(f"{place}.{key}", f"measured as written: {why}.", WARNING)
+                     for key, why in sorted(notes.items())]
+    problems += size_problems
+    if unresolved:
+        problems.append(Problem(place, f"{', '.join(unresolved)} could not be resolved from the template "
+                                       "alone and were not measured.", WARNING))
+    return problems
+
+
+def check_budget(where: str, function_dir: Path, built: list[str], arns: list[str], settings: Settings,
+                 lambda_client: Any) -> list[Problem]:
+    """The function and all its layers, unzipped, within 250 MB."""
+    from . import layer_size
+
+    parts: dict[str, float] = {}
+    problems: list[Problem] = []
+    if function_dir.is_dir():
+        parts["function (built)"] = tree_size(function_dir) / MB
+    for logical_id in built:
+        layer_dir = settings.build_dir / logical_id
+        if layer_dir.is_dir():
+            parts[f"layer {logical_id} (built)"] = tree_size(layer_dir) / MB
+    sizes, missing = layer_size.layer_sizes(arns, settings.layer_cache, lambda_client)
+    for size in sizes:
+        parts[f"{size.arn} ({size.source})"] = size.unzipped_bytes / MB
+    for reason in missing:
+        problems.append(Problem(f"{where} Layers", f"{reason}.", WARNING))
+    total = sum(parts.values())
+    if total > facts.UNZIPPED_MAX_MB:
+        rounded = {name: round(size, 1) for name, size in parts.items()}
+        problems.append(Problem(f"{where} Layers", f"{total:.1f} MB unzipped in all; the limit is "
+                                                   f"{facts.UNZIPPED_MAX_MB} MB for the function and its layers. "
+                                                   f"Taking the room: {rules.budget_table(rounded)}. "
+                                                   "Drop or slim a layer, or move dependencies out."))
+    elif not function_dir.is_dir():
+        problems.append(Problem(f"{where} Layers", "the function is not built yet: run `make build` to "
+                                                   "measure it against the 250 MB budget.", INFO))
+    return problems
+
+
+def check_repo(settings: Settings = Settings()) -> list[Problem]:
     """All problems of the repo, for every environment at once."""
-    template = load_template(template_path)
-    samconfig = load_samconfig(samconfig_path)
+    template = load_template(settings.template)
+    samconfig = load_samconfig(settings.samconfig)
     default_region = samconfig.get("default", {}).get("global", {}).get("parameters", {}).get("region", "")
+    resources = template.get("Resources") or {}
+    aws = _aws_available(settings)
     envs = environments(template)
     problems: list[Problem] = []
     if not envs:
         problems.append(Problem("template.yml: Parameters.Environment", "has no AllowedValues. "
-                                "List the environments there."))
+                                                                        "List the environments there."))
+    budgets_done: set[tuple[str, tuple[str, ...]]] = set()
     for env in envs:
         deploy = samconfig.get(env, {}).get("deploy", {}).get("parameters")
         if deploy is None:
@@ -76,18 +166,37 @@ def check_repo(template_path: Path, samconfig_path: Path) -> list[Problem]:
                 why = rules.name_problem(str(deploy[key]), rule)
                 if why:
                     problems.append(Problem(f"samconfig.toml: [{env}.deploy.parameters] {key}", f"{why}."))
-        for logical_id, properties in functions(template).items():
-            resolved = resolve(properties, template, {"Environment": env, "AWS::Region": region})
-            problems += check_function(logical_id, resolved, env, region)
+        for logical_id, raw in functions(template).items():
+            where = f"template.yml: {logical_id} ({env})"
+            built = [layer["Ref"] for layer in raw.get("Layers") or []
+                     if isinstance(layer, dict) and layer.get("Ref") in resources]
+            properties = resolve(raw, template, {"Environment": env, "AWS::Region": region})
+            problems += check_scalars(where, properties)
+            variables = (properties.get("Environment") or {}).get("Variables") or {}
+            problems += check_variables(where, variables, region, aws)
+            arns = [layer for layer in properties.get("Layers") or [] if isinstance(layer, str)]
+            problems += _relocate(rules.check_layers(arns, region, built_layers=len(built)), f"{where} Layers")
+            if (logical_id, tuple(arns)) not in budgets_done:
+                budgets_done.add((logical_id, tuple(arns)))
+                client = _lambda_client(region) if aws else None
+                problems += check_budget(f"template.yml: {logical_id}", settings.build_dir / logical_id,
+                                         built, arns, settings, client)
     return _dedupe(problems)
 
 
-def _dedupe(problems: list[Problem]) -> list[Problem]:
-    seen, kept = set(), []
-    for problem in problems:
-        key = (problem.location, problem.message)
-        if key not in seen:
-            seen.add(key)
-            kept.append(problem)
-    return kept
+def _lambda_client(region: str) -> Any:
+    import boto3
 
+    return boto3.client("lambda", region_name=region)
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    """Each problem once; a warning or note repeated for several environments, once without them."""
+    kept: dict[tuple[str, str], Problem] = {}
+    for problem in problems:
+        shared = re.sub(r" \([a-z0-9]+\)", "", problem.location) if problem.severity != ERROR else problem.location
+        key = (shared, problem.message)
+        if key in kept and kept[key].location != shared:
+            kept[key] = Problem(shared, problem.message, problem.severity)
+        kept.setdefault(key, problem)
+    return list(kept.values())

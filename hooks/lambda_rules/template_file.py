@@ -23,6 +23,14 @@ class _Unresolved:
 UNRESOLVED = _Unresolved()
 
 
+class _NoValue:
+    def __repr__(self) -> str:
+        return "AWS::NoValue"
+
+
+NO_VALUE = _NoValue()  # Ref AWS::NoValue: the key or item is left out
+
+
 class CfnLoader(yaml.SafeLoader):
     """YAML loader that turns CloudFormation short tags (!Ref, !Sub...) into their long form."""
 
@@ -59,16 +67,42 @@ def environments(template: Mapping[str, Any]) -> list[str]:
     return [str(v) for v in parameter.get("AllowedValues", [])]
 
 
+def condition(name: str, template: Mapping[str, Any], parameters: Mapping[str, str]) -> Any:
+    """The truth of a named condition of the template, or UNRESOLVED."""
+    return _truth(template.get("Conditions", {}).get(name, UNRESOLVED), template, parameters)
+
+
+def _truth(expr: Any, template: Mapping[str, Any], parameters: Mapping[str, str]) -> Any:
+    if not isinstance(expr, dict) or len(expr) != 1:
+        return UNRESOLVED
+    (fn, arg), = expr.items()
+    if fn == "Condition":
+        return condition(arg, template, parameters)
+    if fn == "Fn::Equals":
+        left, right = (resolve(a, template, parameters) for a in arg)
+        return UNRESOLVED if UNRESOLVED in (left, right) else str(left) == str(right)
+    values = [_truth(a, template, parameters) for a in arg] if isinstance(arg, list) else []
+    if UNRESOLVED in values or not values:
+        return UNRESOLVED
+    return {"Fn::Not": lambda: not values[0], "Fn::And": lambda: all(values),
+            "Fn::Or": lambda: any(values)}.get(fn, lambda: UNRESOLVED)()
+
+
 def resolve(value: Any, template: Mapping[str, Any], parameters: Mapping[str, str]) -> Any:
-    """`value` with parameter references and mappings resolved; UNRESOLVED where impossible."""
+    """`value` with parameters, mappings and conditions resolved; UNRESOLVED where impossible."""
     if isinstance(value, list):
-        return [resolve(v, template, parameters) for v in value]
+        return [v for v in (resolve(v, template, parameters) for v in value) if v is not NO_VALUE]
     if not isinstance(value, dict):
         return value
     if len(value) == 1:
         (fn, arg), = value.items()
         if fn == "Ref":
-            return parameters.get(arg, UNRESOLVED)
+            return NO_VALUE if arg == "AWS::NoValue" else parameters.get(arg, UNRESOLVED)
+        if fn == "Fn::If":
+            truth = condition(arg[0], template, parameters)
+            if truth is UNRESOLVED:
+                return UNRESOLVED
+            return resolve(arg[1] if truth else arg[2], template, parameters)
         if fn == "Fn::FindInMap":
             name, top, second = (resolve(a, template, parameters) for a in arg)
             try:
@@ -92,7 +126,8 @@ def resolve(value: Any, template: Mapping[str, Any], parameters: Mapping[str, st
                 return UNRESOLVED
         if fn.startswith("Fn::") or fn == "Condition":
             return UNRESOLVED
-    return {k: resolve(v, template, parameters) for k, v in value.items()}
+    resolved = {k: resolve(v, template, parameters) for k, v in value.items()}
+    return {k: v for k, v in resolved.items() if v is not NO_VALUE}
 
 
 def functions(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
