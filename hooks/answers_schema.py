@@ -102,6 +102,8 @@ def build() -> dict[str, Any]:
             "architecture": {"enum": list(facts.ARCHITECTURES)},
             "memory_size": {"type": "integer", "minimum": facts.MEMORY_MB[0], "maximum": facts.MEMORY_MB[1]},
             "timeout": {"type": "integer", "minimum": facts.TIMEOUT_S[0], "maximum": facts.TIMEOUT_S[1]},
+            "ephemeral_storage": {"type": "integer", "minimum": facts.EPHEMERAL_STORAGE_MB[0],
+                                  "maximum": facts.EPHEMERAL_STORAGE_MB[1]},
             "env_vars": {
                 "type": "object",
                 "description": f"Each environment's whole map, as compact JSON in UTF-8, at most "
@@ -109,6 +111,16 @@ def build() -> dict[str, Any]:
                 "propertyNames": {"pattern": facts.ENV_VAR_NAME_PATTERN,
                                   "not": {"enum": list(facts.RESERVED_ENV_VARS)}},
                 "additionalProperties": {"type": "string"},
+            },
+            "env_overrides": {
+                "type": "object",
+                "description": "Keys are environments; the size rule holds for each environment's merged map.",
+                "additionalProperties": {
+                    "type": "object",
+                    "propertyNames": {"pattern": facts.ENV_VAR_NAME_PATTERN,
+                                      "not": {"enum": list(facts.RESERVED_ENV_VARS)}},
+                    "additionalProperties": {"type": ["string", "null"]},
+                },
             },
             "layers": {
                 "type": "array", "maxItems": facts.MAX_LAYERS,

@@ -22,7 +22,7 @@ from jinja2.ext import Extension
 _PACKAGE_DIR = Path(__file__).resolve().parent / "lambda_rules"
 
 
-def _load_rules() -> tuple[ModuleType, ModuleType]:
+def _load_rules() -> tuple[ModuleType, ModuleType, ModuleType]:
     """Import lambda_rules from this template copy, under a name unique to its path.
 
     copier may load several copies of this template in one process (update
@@ -37,10 +37,10 @@ def _load_rules() -> tuple[ModuleType, ModuleType]:
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
-    return importlib.import_module(f"{name}.facts"), importlib.import_module(f"{name}.rules")
+    return tuple(importlib.import_module(f"{name}.{module}") for module in ("facts", "rules", "layer_size"))
 
 
-facts, rules = _load_rules()
+facts, rules, layer_size = _load_rules()
 
 
 def check(value: Any, question: str, *context: Any) -> str:
@@ -55,6 +55,11 @@ def check(value: Any, question: str, *context: Any) -> str:
 def quoted(value: Any) -> str:
     """`value` as a double-quoted string, valid in JSON, YAML and TOML alike."""
     return json.dumps(str(value), ensure_ascii=False)
+
+
+def cfn_value(value: Any) -> str:
+    """An environment variable value in template.yml: quoted text, or removed when None."""
+    return "!Ref AWS::NoValue" if value is None else quoted(value)
 
 
 def runtime_version(runtime: str) -> str:
@@ -74,6 +79,10 @@ class LambdaRulesExtension(Extension):
         environment.filters.update(
             check=check,
             quoted=quoted,
+            cfn_value=cfn_value,
+            variables_by_environment=rules.variables_by_environment,
+            differing_environments=rules.differing_environments,
+            declared_layer_sizes=layer_size.declared_cache,
             runtime_version=runtime_version,
             runtime_language=runtime_language,
             resource_names=rules.resource_names,
