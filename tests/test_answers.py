@@ -59,6 +59,17 @@ INVALID = [
     pytest.param({"env_vars": {"BLOB": "x" * 4100}},
                  "question 'env_vars': env_vars (dev): 4170 bytes; the limit is 4096 (compact JSON, UTF-8). "
                  "Biggest: BLOB (4109 bytes)", id="env-vars-over-4kb"),
+    pytest.param({"ephemeral_storage": 256},
+                 "question 'ephemeral_storage': ephemeral_storage: 256 MB is outside the limit of 512 to 10240 MB. "
+                 "Use 512 to 10240 MB.", id="ephemeral-storage-too-small"),
+    pytest.param({"env_overrides": {"production": {"LOG_LEVEL": "WARN"}}},
+                 "question 'env_overrides': env_overrides.production: 'production' is not an environment. Use one "
+                 "of dev, staging, prod.", id="override-unknown-environment"),
+    pytest.param({"env_vars": {"BLOB": "x" * 4000}, "env_overrides": {"prod": {"EXTRA": "y" * 60}}},
+                 "question 'env_overrides': env_overrides (prod): 4142 bytes; the limit is 4096", id="override-over-4kb"),
+    pytest.param({"env_vars": {"TOKEN": "{{resolve:ssm-secure:/orders/token}}"}},
+                 "question 'env_vars': env_vars.TOKEN: CloudFormation does not resolve ssm-secure references in "
+                 "Lambda environment variables.", id="ssm-secure-reference"),
     pytest.param({"layers": [ARN.format(f"l{i}") for i in range(6)]},
                  "question 'layers': layers: 6 layers; the limit is 5 per function. Merge layers or drop some.",
                  id="six-layers"),

@@ -16,6 +16,7 @@ import yaml
 from cfnlint.api import ManualArgs, lint_file
 from cfnlint.decode.cfn_yaml import loads as cfn_loads
 from lambda_rules import rules
+from lambda_rules.template_file import load_template, resolve
 from samtranslator.public.translator import ManagedPolicyLoader
 from samtranslator.translator.transform import transform
 
@@ -23,6 +24,8 @@ pytestmark = pytest.mark.slow
 TEMPLATE = Path(__file__).resolve().parent.parent / "template"
 
 LAYER = "arn:aws:lambda:{region}:123456789012:layer:{name}:3"
+OVERRIDES = {"prod": {"TABLE_NAME": "orders-prod", "QUOTE": None, "SENTRY_DSN": "https://key@sentry.example/1"},
+             "staging": {"TABLE_NAME": "orders-staging"}}
 ENV_VARS = {"TABLE_NAME": "orders", "QUOTE": 'say "hi"', "UNICODE": "Größe €", "DB_URL": "{{resolve:ssm:/orders/db}}"}
 
 # Supported answer combinations: every runtime by architecture, with and without env vars and layers.
@@ -32,6 +35,7 @@ COMBINATIONS = [
     for arch in ("x86_64", "arm64")
 ] + [
     pytest.param({"env_vars": ENV_VARS}, id="env-vars"),
+    pytest.param({"env_vars": ENV_VARS, "env_overrides": OVERRIDES, "ephemeral_storage": 10240}, id="env-overrides"),
     pytest.param({"layers": [LAYER.format(region="eu-west-1", name="deps"),
                              {"arn": LAYER.format(region="eu-west-1", name="tools"), "unzipped_mb": 12}]},
                  id="layers"),
@@ -107,11 +111,12 @@ def test_generated_repo_own_tests_and_checks_pass(generate, answers):
 def test_default_repo_has_the_expected_files_names_and_values(generate):
     repo = generate()
     assert [str(p.relative_to(repo)) for p in files(repo)] == [
-        ".copier-answers.yml", ".gitignore", "Makefile", "README.md", "buildspec.yml", "events/event.json",
-        "pyproject.toml", "requirements-dev.txt", "samconfig.toml", "src/app.py", "src/requirements.txt",
-        "template.yml", "tests/conftest.py", "tests/test_app.py",
+        ".copier-answers.yml", ".gitignore", ".pre-commit-config.yaml", "Makefile", "README.md", "buildspec.yml", "events/event.json",
+        "layer-sizes.json", "pyproject.toml", "requirements-dev.txt", "samconfig.toml", "src/app.py",
+        "src/requirements.txt", "template.yml", "tests/conftest.py", "tests/test_app.py",
         "tools/lambda_rules/__init__.py", "tools/lambda_rules/__main__.py", "tools/lambda_rules/facts.py",
-        "tools/lambda_rules/repo_check.py", "tools/lambda_rules/rules.py", "tools/lambda_rules/template_file.py",
+        "tools/lambda_rules/layer_size.py", "tools/lambda_rules/repo_check.py", "tools/lambda_rules/resolve.py",
+        "tools/lambda_rules/rules.py", "tools/lambda_rules/template_file.py",
     ]
     template = cfn_loads((repo / "template.yml").read_text(encoding="utf-8"))
     assert template["Parameters"]["Environment"]["AllowedValues"] == ["dev", "staging", "prod"]
@@ -183,13 +188,24 @@ def test_readme_names_every_resource_per_environment(generate):
     assert 'repo -->|master| prod_pipeline["CodePipeline<br/>orders-api-prod-pipeline"]' in readme
 
 
-def test_env_vars_in_template_measure_as_the_rules_say(generate):
-    repo = generate(env_vars=ENV_VARS)
-    template = cfn_loads((repo / "template.yml").read_text(encoding="utf-8"))
-    variables = template["Resources"]["Function"]["Properties"]["Environment"]["Variables"]
+def test_env_overrides_render_one_line_per_variable_with_conditions(generate):
+    repo = generate(env_vars=ENV_VARS, env_overrides=OVERRIDES)
+    text = (repo / "template.yml").read_text(encoding="utf-8")
+    assert "  IsStaging: !Equals [!Ref Environment, staging]\n  IsProd: !Equals [!Ref Environment, prod]\n" in text
+    assert ('          TABLE_NAME: !If [IsStaging, "orders-staging", !If [IsProd, "orders-prod", "orders"]]\n'
+            in text)
+    assert '          QUOTE: !If [IsProd, !Ref AWS::NoValue, "say \\"hi\\""]\n' in text
+    assert '          SENTRY_DSN: !If [IsProd, "https://key@sentry.example/1", !Ref AWS::NoValue]\n' in text
+
+
+@pytest.mark.parametrize("overrides", [pytest.param({}, id="shared-only"), pytest.param(OVERRIDES, id="overrides")])
+def test_env_vars_in_template_resolve_to_what_the_rules_measured(generate, overrides):
+    repo = generate(env_vars=ENV_VARS, env_overrides=overrides)
+    template = load_template(repo / "template.yml")
     for env in ("dev", "staging", "prod"):
-        rendered = {k: (env if v == {"Ref": "Environment"} else v) for k, v in variables.items()}
-        assert rendered == rules.function_variables(ENV_VARS, "orders-api", env)
+        properties = resolve(template["Resources"]["Function"]["Properties"], template, {"Environment": env})
+        assert properties["Environment"]["Variables"] == rules.function_variables(ENV_VARS, "orders-api", env,
+                                                                                   overrides)
 
 
 def test_rules_in_generated_repo_are_the_template_s_own(generate):

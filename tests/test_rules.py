@@ -148,8 +148,8 @@ def test_dynamic_reference_is_accepted_with_a_note_that_its_size_is_unknown():
     problems = rules.check_env_vars({"DB_URL": "{{resolve:ssm:/orders/db-url}}"}, "p", ["dev", "prod"])
     assert not rules.errors(problems)
     assert [str(p) for p in problems] == [
-        "env_vars (dev): DB_URL is a dynamic reference(s), resolved at deploy time: measured as written, "
-        "the real size is checked by 'make check' with AWS credentials."
+        "env_vars (dev): DB_URL is a dynamic reference, measured as written: its size is known once resolved, "
+        "which `make check` does with AWS credentials."
     ]
 
 
@@ -343,8 +343,8 @@ ARN = "arn:aws:lambda:eu-west-1:123456789012:layer:{}:{}"
                      id="same-layer-twice"),
         pytest.param([{"arn": ARN.format("a", 1), "unzipped_mb": 200}, {"arn": ARN.format("b", 1),
                       "unzipped_mb": 51}], "eu-west-1",
-                     "layers: 251 MB unzipped in all; the limit is 250 MB for the function and its layers. Drop or "
-                     "slim a layer.", id="over-250-mb"),
+                     "layers: 251 MB unzipped in all; the limit is 250 MB for the function and its layers. Taking "
+                     "the room: layers[0] 200 MB, layers[1] 51 MB. Drop or slim a layer.", id="over-250-mb"),
         pytest.param([{"arn": ARN.format("a", 1), "size": 3}], "eu-west-1",
                      "layers[0]: unknown key(s) size. Use only arn and unzipped_mb.", id="unknown-key"),
         pytest.param([{"arn": ARN.format("a", 1), "unzipped_mb": -1}], "eu-west-1",
@@ -376,4 +376,44 @@ def test_every_problem_is_reported_at_once():
     layers = ["bad", ARN.format("x", 1), ARN.format("x", 2), "arn:aws:lambda:us-east-1:123456789012:layer:y:1"]
     assert [p.location for p in rules.errors(rules.check_layers(layers, "eu-west-1"))] == [
         "layers[0]", "layers[2]", "layers[3]"
+    ]
+
+
+# --- env_overrides -------------------------------------------------------------------------
+
+def test_override_that_pushes_one_environment_over_4kb_names_it():
+    base = padded(4000)
+    problems = rules.check_env_overrides({"prod": {"EXTRA": "y" * 60}}, base, "orders-api", ENVS)
+    assert [p.location for p in rules.errors(problems)] == ["env_overrides (prod)"]
+
+
+def test_null_override_removes_a_variable_from_that_environment_only():
+    merged = rules.function_variables({"DEBUG": "1"}, "p", "prod", {"prod": {"DEBUG": None}})
+    assert "DEBUG" not in merged
+    assert rules.function_variables({"DEBUG": "1"}, "p", "dev", {"prod": {"DEBUG": None}})["DEBUG"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param({"qa": {"A1": "x"}}, "env_overrides.qa: 'qa' is not an environment. Use one of dev, staging, "
+                                          "prod.", id="unknown-environment"),
+        pytest.param({"prod": ["A1"]}, "env_overrides.prod: ['A1'] is not a mapping. Use NAME: value pairs.",
+                     id="not-a-mapping"),
+        pytest.param({"prod": {"AWS_REGION": "x"}}, "env_overrides.prod.AWS_REGION: AWS_REGION is reserved by "
+                     "Lambda and cannot be set. Use another name.", id="reserved"),
+        pytest.param({"prod": {"ENVIRONMENT": "x"}}, "env_overrides.prod.ENVIRONMENT: ENVIRONMENT is set by this "
+                     "template. Use another name.", id="template-owned"),
+    ],
+)
+def test_override_mistakes(overrides, message):
+    assert message in messages(rules.check_env_overrides(overrides, {}, "orders-api", ENVS))
+
+
+def test_function_estimate_counts_in_the_layer_budget():
+    layers = [{"arn": ARN.format("big", 1), "unzipped_mb": 246}]
+    assert not rules.check_layers(layers, "eu-west-1")
+    assert messages(rules.check_layers_answer(layers, "eu-west-1", "python3.13")) == [
+        "layers: 251 MB unzipped in all; the limit is 250 MB for the function and its layers. Taking the room: "
+        "layers[0] 246 MB, function (estimate) 5 MB. Drop or slim a layer."
     ]

@@ -73,3 +73,14 @@ def test_readme_questions_table_is_current():
     assert readme[start:readme.index(answers_schema.TABLE_END)] == "\n" + answers_schema.questions_table(), (
         "README.md's table of questions is stale: run `make schema`"
     )
+
+
+def test_readme_limits_table_states_the_facts():
+    from lambda_rules import facts
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for stated in (f"at most {facts.ENV_VARS_MAX_BYTES}", f"at most {facts.MAX_LAYERS}",
+                   f"| {facts.UNZIPPED_MAX_MB} MB |", f"{facts.MEMORY_MB[0]} to {facts.MEMORY_MB[1]} MB",
+                   f"{facts.TIMEOUT_S[0]} to {facts.TIMEOUT_S[1]} s",
+                   f"{facts.EPHEMERAL_STORAGE_MB[0]} to {facts.EPHEMERAL_STORAGE_MB[1]} MB"):
+        assert stated in readme

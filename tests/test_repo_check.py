@@ -1,0 +1,164 @@
+"""`make check` of generated repos after the edits users make, after a build, and with AWS at hand."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+from conftest import at_moto, without_credentials
+from lambda_rules import rules
+
+pytestmark = pytest.mark.slow
+
+MB = 1024 * 1024
+PANDAS = "arn:aws:lambda:eu-west-1:123456789012:layer:pandas:2"
+TOOLS = "arn:aws:lambda:eu-west-1:123456789012:layer:tools:1"
+
+
+def check(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`make limits` as the Makefile runs it."""
+    return subprocess.run([sys.executable, "-m", "lambda_rules", *args], cwd=repo, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": "tools", "PYTHONDONTWRITEBYTECODE": "1"})
+
+
+@pytest.fixture
+def repo(generate, tmp_path) -> Path:
+    """A fresh generated repo with one declared and one unknown layer, to edit."""
+    source = generate(layers=[{"arn": PANDAS, "unzipped_mb": 120}, TOOLS], env_vars={"TABLE_NAME": "orders"})
+    return Path(shutil.copytree(source, tmp_path / "repo"))
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    without_credentials(monkeypatch, tmp_path)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def sparse_file(path: Path, size: int) -> None:
+    """A file of `size` bytes that takes no room on disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        handle.truncate(size)
+
+
+def test_fresh_repo_passes_and_says_what_it_could_not_measure(repo, offline):
+    run = check(repo)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        f"warning: template.yml: Function Layers: {TOOLS}: not measured: no AWS credentials.",
+        "info: template.yml: Function Layers: the function is not built yet: run `make build` to measure it "
+        "against the 250 MB budget.",
+        "Lambda limits: 0 error(s), 1 warning(s).",
+    ]
+
+
+def test_every_problem_of_a_later_edit_is_reported_at_once(repo, offline):
+    template = repo / "template.yml"
+    edit(template, "MemorySize: 256", "MemorySize: 20000")
+    edit(template, "Timeout: 30", "Timeout: 0")
+    edit(template, "Size: 512", "Size: 256")
+    edit(template, "Handler: app.lambda_handler", "Handler: app lambda_handler")
+    edit(template, 'TABLE_NAME: "orders"', f'TABLE_NAME: "orders"\n          AWS_REGION: "x"\n          BIG: "{"x" * 4000}"')
+    run = check(repo)
+    assert run.returncode == 1
+    errors = [line for line in run.stderr.splitlines()]
+    where = "error: template.yml: Function (dev)"
+    assert errors[:6] == [
+        f"{where} MemorySize: 20000 MB is outside the limit of 128 to 10240 MB. Use 128 to 10240 MB.",
+        f"{where} Timeout: 0 seconds is outside the limit of 1 to 900 seconds. Use 1 to 900 seconds.",
+        f"{where} EphemeralStorage.Size: 256 MB is outside the limit of 512 to 10240 MB. Use 512 to 10240 MB.",
+        f"{where} Handler: 'app lambda_handler' is not of the form file.function. Use, for example, "
+        "app.lambda_handler.",
+        f"{where} Environment.Variables.AWS_REGION: AWS_REGION is reserved by Lambda and cannot be set. "
+        "Use another name.",
+        f"{where} Environment.Variables: 4108 bytes; the limit is 4096 (compact JSON, UTF-8). Biggest: BIG "
+        "(4008 bytes), POWERTOOLS_SERVICE_NAME (38 bytes), TABLE_NAME (21 bytes). Shorten values or move them "
+        "to SSM Parameter Store or Secrets Manager and pass '{{resolve:ssm:NAME}}'.",
+    ]
+    assert run.stdout.splitlines()[-1] == "Lambda limits: 18 error(s), 1 warning(s)."
+
+
+@pytest.mark.parametrize(("total", "code"), [pytest.param(4096, 0, id="prod-at-4096"),
+                                             pytest.param(4097, 1, id="prod-at-4097")])
+def test_each_environment_map_is_measured_exactly(repo, offline, total, code):
+    frame = rules.env_vars_size(rules.function_variables({"TABLE_NAME": ""}, "orders-api", "prod"))
+    value = "é" * ((total - frame) // 2) + "x" * ((total - frame) % 2)  # two bytes a character, escapes none
+    edit(repo / "template.yml", 'TABLE_NAME: "orders"', f'TABLE_NAME: !If [IsProd, "{value}", "orders"]')
+    edit(repo / "template.yml", "Resources:\n", "Conditions:\n  IsProd: !Equals [!Ref Environment, prod]\n\nResources:\n")
+    run = check(repo)
+    assert run.returncode == code, run.stdout + run.stderr
+    if code:
+        assert run.stderr.startswith(f"error: template.yml: Function (prod) Environment.Variables: {total} bytes;")
+        assert "(dev)" not in run.stderr and "(staging)" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("function_mb", "code"),
+    [pytest.param(130 - 20, 0, id="exactly-250-mb"), pytest.param(130 - 20 + 1, 1, id="251-mb")],
+)
+def test_budget_after_a_build_counts_function_built_and_declared_layers(repo, offline, function_mb, code):
+    edit(repo / "layer-sizes.json", "}\n}", "},\n  \"%s\": {\"source\": \"measured\", \"unzipped_bytes\": %d, "
+         "\"zip_bytes\": 1000}\n}" % (TOOLS, 20 * MB))
+    sparse_file(repo / ".aws-sam" / "build" / "Function" / "app.py", (function_mb - 100) * MB)
+    sparse_file(repo / ".aws-sam" / "build" / "Function" / "lib" / "deps.so", 100 * MB)
+    run = check(repo)
+    assert run.returncode == code, run.stdout + run.stderr
+    if code:
+        assert run.stderr.strip() == (
+            "error: template.yml: Function Layers: 251.0 MB unzipped in all; the limit is 250 MB for the function "
+            f"and its layers. Taking the room: {PANDAS} (declared) 120 MB, function (built) 111 MB, {TOOLS} "
+            "(cache) 20 MB. Drop or slim a layer, or move dependencies out."
+        )
+    else:
+        assert "warning:" not in run.stdout
+
+
+def test_offline_flag_never_asks_aws(repo, monkeypatch, tmp_path, moto_endpoint):
+    at_moto(monkeypatch, tmp_path, moto_endpoint)
+    edit(repo / "template.yml", 'TABLE_NAME: "orders"', 'TABLE_NAME: "{{resolve:ssm:/orders/table}}"')
+    run = check(repo, "--offline")
+    assert run.returncode == 0
+    assert "TABLE_NAME is a dynamic reference, measured as written" in run.stdout
+
+
+def test_with_credentials_a_resolved_parameter_is_measured(repo, monkeypatch, tmp_path, moto_endpoint):
+    at_moto(monkeypatch, tmp_path, moto_endpoint)
+    ssm = boto3.client("ssm", region_name="eu-west-1")
+    ssm.put_parameter(Name="/orders/big", Value="v" * 4000, Type="String", Overwrite=True)
+    ssm.put_parameter(Name="/orders/small", Value="ok", Type="String", Overwrite=True)
+    edit(repo / "template.yml", 'TABLE_NAME: "orders"',
+         'TABLE_NAME: "{{resolve:ssm:/orders/big}}"\n          OTHER: "{{resolve:ssm:/orders/small}}"'
+         '\n          GONE: "{{resolve:ssm:/orders/missing}}"')
+    # Without AWS the references measure small; resolved, the map is over the limit in every environment.
+    run = check(repo)
+    assert run.returncode == 1, run.stdout
+    assert run.stderr.splitlines()[0].startswith(
+        "error: template.yml: Function (dev) Environment.Variables: 4130 bytes; the limit is 4096")
+    assert ("warning: template.yml: Function Environment.Variables.GONE: measured as written: SSM parameter "
+            "'/orders/missing' was not found in eu-west-1." in run.stdout)
+
+
+@pytest.mark.skipif(not shutil.which("python3.11") and sys.version_info[:2] != (3, 11),
+                    reason="sam build of a Python function needs that exact interpreter")
+def test_real_sam_build_is_measured(generate, tmp_path, offline):
+    repo = Path(shutil.copytree(generate(runtime="python3.11"), tmp_path / "repo"))
+    sam = Path(sys.executable).with_name("sam")
+    env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    build = subprocess.run([str(sam), "build"], cwd=repo, capture_output=True, text=True, env=env)
+    assert build.returncode == 0, build.stdout + build.stderr
+    built = repo / ".aws-sam" / "build" / "Function"
+    assert (built / "app.py").exists() and (built / "aws_lambda_powertools").is_dir()
+    run = check(repo)
+    assert run.returncode == 0, run.stderr
+    assert "not built yet" not in run.stdout
+    assert run.stdout.splitlines()[-1] == "Lambda limits: 0 error(s), 0 warning(s)."
