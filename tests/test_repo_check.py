@@ -148,10 +148,10 @@ def test_with_credentials_a_resolved_parameter_is_measured(repo, monkeypatch, tm
             "'/orders/missing' was not found in eu-west-1." in run.stdout)
 
 
-@pytest.mark.skipif(not shutil.which("python3.11") and sys.version_info[:2] != (3, 11),
-                    reason="sam build of a Python function needs that exact interpreter")
 def test_real_sam_build_is_measured(generate, tmp_path, offline):
-    repo = Path(shutil.copytree(generate(runtime="python3.11"), tmp_path / "repo"))
+    # sam build of a Python function needs an interpreter of its exact version: use this one's.
+    runtime = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    repo = Path(shutil.copytree(generate(runtime=runtime), tmp_path / "repo"))
     sam = Path(sys.executable).with_name("sam")
     env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     build = subprocess.run([str(sam), "build"], cwd=repo, capture_output=True, text=True, env=env)
