@@ -5,14 +5,13 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import boto3
 import botocore.client
 import pytest
 from lambda_rules import resolve
-from conftest import REGION, at_moto, without_credentials  # noqa: F401  (moto_endpoint is a fixture there)
+from conftest import REGION, at_moto, without_credentials
 
 HOOKS = Path(__file__).resolve().parent.parent / "hooks"
 ACCOUNT = "123456789012"  # moto's default account
