@@ -26,13 +26,16 @@ import yaml  # noqa: E402
 COPIER_YML = ROOT / "copier.yml"
 # How copier derives the defaults that are Jinja expressions, in words for the README.
 DERIVED = {"project_slug": "slug of project_name", "artifact_bucket": "name_pattern with {type}=artifacts, no {env}"}
+# Questions asked only when an earlier answer makes them apply (copier's `when`), in words.
+ASKED_WHEN = {"typescript": "Asked only for a Node.js runtime"}
 TABLE_START, TABLE_END = "<!-- questions:start -->", "<!-- questions:end -->"
 
 
 def questions() -> dict[str, dict[str, Any]]:
-    """The questions of copier.yml, in order (settings starting with '_' left out)."""
+    """The questions of copier.yml, in order (settings starting with '_', and values computed
+    with `when: false`, left out)."""
     data = yaml.safe_load(COPIER_YML.read_text(encoding="utf-8"))
-    return {name: spec for name, spec in data.items() if not name.startswith("_")}
+    return {name: spec for name, spec in data.items() if not name.startswith("_") and spec.get("when") is not False}
 
 
 def _render(text: str) -> str:
@@ -65,6 +68,7 @@ def _with_copier_facts(properties: dict[str, dict[str, Any]]) -> dict[str, dict[
 def build() -> dict[str, Any]:
     """The schema, as data."""
     offered = [r for r, spec in facts.RUNTIMES.items() if spec["offered"]]
+    node = [r for r in offered if facts.RUNTIMES[r]["language"] == "nodejs"]
     # JSON Schema regexes (ECMA 262) have no (?P<name>...) groups: drop the names.
     layer_arn = {"type": "string", "pattern": re.sub(r"\?P<\w+>", "", facts.LAYER_ARN_PATTERN),
                  "maxLength": facts.LAYER_ARN_MAX}
@@ -76,6 +80,12 @@ def build() -> dict[str, Any]:
         "type": "object",
         "required": ["project_name"],
         "additionalProperties": True,
+        "allOf": [
+            {"if": {"required": ["typescript"], "properties": {"typescript": {"const": True}}},
+             "then": {"required": ["runtime"], "properties": {"runtime": {"enum": node}}}},
+            {"if": {"required": ["dependencies_layer"], "properties": {"dependencies_layer": {"const": True}}},
+             "then": {"properties": {"layers": {"maxItems": facts.MAX_LAYERS - 1}}}},
+        ],
         "properties": _with_copier_facts({
             "project_name": {"type": "string", "minLength": 1, "maxLength": facts.PROJECT_NAME_MAX},
             "project_slug": {"type": "string", "pattern": facts.PROJECT_SLUG_PATTERN,
@@ -99,6 +109,7 @@ def build() -> dict[str, Any]:
                                 "maxLength": facts.NAME_RULES["bucket"]["max"],
                                 "pattern": facts.NAME_RULES["bucket"]["pattern"]},
             "runtime": {"enum": offered},
+            "typescript": {"type": "boolean", "description": "Needs a Node.js runtime."},
             "architecture": {"enum": list(facts.ARCHITECTURES)},
             "memory_size": {"type": "integer", "minimum": facts.MEMORY_MB[0], "maximum": facts.MEMORY_MB[1]},
             "timeout": {"type": "integer", "minimum": facts.TIMEOUT_S[0], "maximum": facts.TIMEOUT_S[1]},
@@ -122,6 +133,9 @@ def build() -> dict[str, Any]:
                     "additionalProperties": {"type": ["string", "null"]},
                 },
             },
+            "powertools": {"type": "boolean"},
+            "dependencies_layer": {"type": "boolean",
+                                   "description": "The layer counts toward the limit of layers."},
             "layers": {
                 "type": "array", "maxItems": facts.MAX_LAYERS,
                 "description": "Layer version ARNs in the function's region and partition, no layer twice.",
@@ -152,6 +166,8 @@ def questions_table() -> str:
         else:
             shown = f"`{json.dumps(default, ensure_ascii=False)}`"
         text = props[name]["description"]
+        if name in ASKED_WHEN:
+            text += f". {ASKED_WHEN[name]}"
         if "choices" in spec:
             text += ". One of " + ", ".join(f"`{c}`" for c in spec["choices"])
         text = text.replace("|", "\\|")

@@ -46,7 +46,7 @@ INVALID = [
                  "question 'artifact_bucket': artifact_bucket: S3 bucket name 'Orders.Artifacts' may only have "
                  "lowercase letters", id="bucket-uppercase"),
     pytest.param({"runtime": "python3.9"}, "Invalid choice for 'runtime': 'python3.9' is not in ['python3.13', "
-                 "'python3.14', 'python3.12', 'python3.11']", id="runtime-not-offered"),
+                 "'python3.14', 'python3.12', 'python3.11', 'nodejs24.x', 'nodejs22.x']", id="runtime-not-offered"),
     pytest.param({"memory_size": 20000},
                  "question 'memory_size': memory_size: 20000 MB is outside the limit of 128 to 10240 MB. Use 128 to "
                  "10240 MB.", id="memory-too-big"),
@@ -73,6 +73,12 @@ INVALID = [
     pytest.param({"layers": [ARN.format(f"l{i}") for i in range(6)]},
                  "question 'layers': layers: 6 layers; the limit is 5 per function. Merge layers or drop some.",
                  id="six-layers"),
+    pytest.param({"layers": [ARN.format(f"l{i}") for i in range(5)], "dependencies_layer": True},
+                 "question 'layers': layers: 6 layers (1 built by this repo); the limit is 5 per function. Merge "
+                 "layers or drop some.", id="five-layers-and-the-dependencies-layer"),
+    pytest.param({"typescript": True},
+                 "question 'typescript': typescript: true needs a Node.js runtime, and runtime is python3.13. Set "
+                 "typescript to false, or runtime to one of nodejs22.x, nodejs24.x.", id="typescript-with-python"),
     pytest.param({"layers": ["arn:aws:lambda:us-east-1:123456789012:layer:x:1"]},
                  "question 'layers': layers[0]: layer is in aws/us-east-1, the function in aws/eu-west-1. Use the "
                  "layer's copy in eu-west-1.", id="layer-in-another-region"),

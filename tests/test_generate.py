@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -28,12 +29,25 @@ OVERRIDES = {"prod": {"TABLE_NAME": "orders-prod", "QUOTE": None, "SENTRY_DSN": 
              "staging": {"TABLE_NAME": "orders-staging"}}
 ENV_VARS = {"TABLE_NAME": "orders", "QUOTE": 'say "hi"', "UNICODE": "Größe €", "DB_URL": "{{resolve:ssm:/orders/db}}"}
 
-# Supported answer combinations: every runtime by architecture, with and without env vars and layers.
+FOUR_LAYERS = [LAYER.format(region="eu-west-1", name=f"l{i}") for i in range(4)]
+
+# Supported answer combinations: every runtime by architecture, both languages with and without
+# TypeScript, Powertools and the dependencies layer, env vars and external layers.
 COMBINATIONS = [
     pytest.param({"runtime": runtime, "architecture": arch}, id=f"{runtime}-{arch}")
-    for runtime in ("python3.11", "python3.12", "python3.13", "python3.14")
+    for runtime in ("python3.11", "python3.12", "python3.13", "python3.14", "nodejs22.x", "nodejs24.x")
     for arch in ("x86_64", "arm64")
 ] + [
+    pytest.param({"runtime": "nodejs24.x", "typescript": True}, id="typescript"),
+    pytest.param({"runtime": "nodejs22.x", "typescript": True, "architecture": "arm64", "powertools": False},
+                 id="typescript-without-powertools"),
+    pytest.param({"powertools": False}, id="python-without-powertools"),
+    pytest.param({"runtime": "nodejs22.x", "powertools": False}, id="nodejs-without-powertools"),
+    pytest.param({"dependencies_layer": True, "layers": FOUR_LAYERS}, id="python-dependencies-layer"),
+    pytest.param({"runtime": "nodejs22.x", "dependencies_layer": True, "architecture": "arm64"},
+                 id="nodejs-dependencies-layer"),
+    pytest.param({"runtime": "nodejs24.x", "typescript": True, "dependencies_layer": True,
+                  "env_vars": ENV_VARS, "env_overrides": OVERRIDES}, id="typescript-dependencies-layer"),
     pytest.param({"env_vars": ENV_VARS}, id="env-vars"),
     pytest.param({"env_vars": ENV_VARS, "env_overrides": OVERRIDES, "ephemeral_storage": 10240}, id="env-overrides"),
     pytest.param({"layers": [LAYER.format(region="eu-west-1", name="deps"),
@@ -51,10 +65,17 @@ def files(repo: Path) -> list[Path]:
                   and "__pycache__" not in p.parts)
 
 
+def language(answers: dict[str, Any]) -> str:
+    return "nodejs" if answers.get("runtime", "").startswith("nodejs") else "python"
+
+
 def sam_transform(repo: Path, region: str) -> dict[str, Any]:
     """SAM's own transform, offline: code already uploaded, no managed policy looked up."""
     template = cfn_loads((repo / "template.yml").read_text(encoding="utf-8"))
-    template["Resources"]["Function"]["Properties"]["CodeUri"] = "s3://bucket/key.zip"
+    for resource in template["Resources"].values():
+        key = {"AWS::Serverless::Function": "CodeUri", "AWS::Serverless::LayerVersion": "ContentUri"}.get(resource["Type"])
+        if key:
+            resource["Properties"][key] = "s3://bucket/key.zip"
     loader = ManagedPolicyLoader(iam_client=None)
     loader._policy_map = {}  # nothing to look up: the template names no managed policy by name
     os.environ.setdefault("AWS_DEFAULT_REGION", region)
@@ -67,16 +88,18 @@ def test_generated_repo_is_complete_and_lints_clean(generate, answers):
     repo = generate(**answers)
     region = answers.get("aws_region", "eu-west-1")
 
-    rendered = [repo / p.relative_to(TEMPLATE).with_suffix("") for p in TEMPLATE.rglob("*.jinja")]
-    rendered = [p for p in rendered if p.exists()] + [repo / ".copier-answers.yml"]
-    assert len(rendered) >= 8
-    leftovers = [str(p.relative_to(repo)) for p in rendered
-                 if re.search(r"\{\{(?!resolve:)|\{%|%\}|\{#", p.read_text(encoding="utf-8"))]
+    generated = [p for p in files(repo) if "tools" not in p.relative_to(repo).parts]
+    assert len(generated) >= 14
+    leftovers = [str(p.relative_to(repo)) for p in generated
+                 if re.search(r"\{\{(?!resolve:)|\{%|%\}|\{#", p.read_text(encoding="utf-8"))
+                 or re.search(r"[{}%]", p.name)]
     assert leftovers == []
     assert not [p for p in files(repo) if p.suffix == ".jinja"]
     for path in files(repo):
         if path.suffix in (".yml", ".yaml") and path.name != "template.yml":
             yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.suffix == ".json":
+            json.loads(path.read_text(encoding="utf-8"))
     tomllib.loads((repo / "samconfig.toml").read_text(encoding="utf-8"))
     json.loads((repo / "events" / "event.json").read_text(encoding="utf-8"))
 
@@ -88,22 +111,45 @@ def test_generated_repo_is_complete_and_lints_clean(generate, answers):
     assert len(functions) == 1
     props = functions[0]["Properties"]
     assert props["Runtime"] == answers.get("runtime", "python3.13")
+    assert props["Handler"] == {"python": "app.lambda_handler", "nodejs": "index.handler"}[language(answers)]
     assert props["Architectures"] == [answers.get("architecture", "x86_64")]
     assert props["MemorySize"] == answers.get("memory_size", 256)
     assert props["Timeout"] == answers.get("timeout", 30)
-    assert len(props.get("Layers", [])) == len(answers.get("layers", []))
+    built = answers.get("dependencies_layer", False)
+    assert len(props.get("Layers", [])) == len(answers.get("layers", [])) + built
+    layers = [r["Properties"] for r in transformed["Resources"].values() if r["Type"] == "AWS::Lambda::LayerVersion"]
+    assert [(layer["CompatibleRuntimes"], layer["CompatibleArchitectures"]) for layer in layers] == (
+        [([props["Runtime"]], props["Architectures"])] if built else [])
+
+
+def run(command: list[str], repo: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=repo, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env})
+
+
+def npm_install(repo: Path) -> None:
+    """What `make install` does for the packages: one install at the root, for every workspace."""
+    install = run(["npm", "install", "--prefer-offline", "--no-audit", "--no-fund"], repo)
+    assert install.returncode == 0, install.stdout + install.stderr
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS)
-def test_generated_repo_own_tests_and_checks_pass(generate, answers):
+def test_generated_repo_own_tests_and_checks_pass(generate, answers, tmp_path):
     repo = generate(**answers)
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    tests = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], cwd=repo, env=env,
-                           capture_output=True, text=True)
-    assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert re.search(r"\b4 passed\b", tests.stdout)
-    limits = subprocess.run([sys.executable, "-m", "lambda_rules"], cwd=repo, capture_output=True, text=True,
-                            env={**env, "PYTHONPATH": "tools"})
+    if language(answers) == "python":
+        tests = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], repo)
+        assert tests.returncode == 0, tests.stdout + tests.stderr
+        assert re.search(r"\b4 passed\b", tests.stdout)
+    else:
+        repo = Path(shutil.copytree(repo, tmp_path / "repo"))  # npm writes node_modules: keep the cached repo clean
+        npm_install(repo)
+        tests = run(["npm", "test"], repo)
+        assert tests.returncode == 0, tests.stdout + tests.stderr
+        assert re.search(r"^# pass 4$", tests.stdout, re.MULTILINE) and re.search(r"^# fail 0$", tests.stdout, re.MULTILINE)
+        if answers.get("typescript"):
+            typecheck = run(["npm", "run", "typecheck"], repo)
+            assert typecheck.returncode == 0, typecheck.stdout + typecheck.stderr
+    limits = run([sys.executable, "-m", "lambda_rules"], repo, PYTHONPATH="tools")
     assert limits.returncode == 0, limits.stdout + limits.stderr
     assert limits.stdout.splitlines()[-1].startswith("Lambda limits: 0 error(s)")
 
@@ -180,8 +226,8 @@ def test_readme_names_every_resource_per_environment(generate):
     readme = (repo / "README.md").read_text(encoding="utf-8")
     names = rules.resource_names("{project}-{env}-{type}", "orders-api", ["dev", "staging", "prod"])
     for per_env in names["environments"].values():
-        for name in per_env.values():
-            assert f"`{name}`" in readme
+        for resource, name in per_env.items():
+            assert (f"`{name}`" in readme) is (resource != "dependencies_layer")  # no layer without the answer
     for name in names["project"].values():
         assert name in readme
     assert "```mermaid" in readme
@@ -213,3 +259,108 @@ def test_rules_in_generated_repo_are_the_template_s_own(generate):
     source = Path(__file__).resolve().parent.parent / "hooks" / "lambda_rules"
     for path in sorted(source.glob("*.py")):
         assert (repo / "tools" / "lambda_rules" / path.name).read_bytes() == path.read_bytes()
+
+
+@pytest.mark.parametrize(("answers", "expected"), [
+    pytest.param({"runtime": "nodejs22.x"}, ["package.json", "src/index.mjs", "src/package.json",
+                                             "tests/index.test.mjs"], id="javascript"),
+    pytest.param({"runtime": "nodejs24.x", "typescript": True, "dependencies_layer": True},
+                 ["layers/dependencies/package.json", "package.json", "src/index.ts", "src/package.json",
+                  "tests/index.test.ts", "tsconfig.json"], id="typescript-with-layer"),
+    pytest.param({"dependencies_layer": True},
+                 ["layers/dependencies/requirements.txt", "pyproject.toml", "src/app.py", "src/requirements.txt",
+                  "tests/conftest.py", "tests/test_app.py"], id="python-with-layer"),
+])
+def test_each_language_gets_its_own_files_and_no_other(generate, answers, expected):
+    repo = generate(**answers)
+    common = {".copier-answers.yml", ".gitignore", ".pre-commit-config.yaml", "Makefile", "README.md",
+              "buildspec.yml", "events/event.json", "layer-sizes.json", "requirements-dev.txt", "samconfig.toml",
+              "template.yml"}
+    own = [str(p.relative_to(repo)) for p in files(repo)
+           if str(p.relative_to(repo)) not in common and "tools" not in p.relative_to(repo).parts]
+    assert own == expected
+
+
+def test_node_buildspec_installs_with_npm_ci_on_the_runtime_s_node(generate):
+    repo = generate(runtime="nodejs24.x", typescript=True)
+    install = yaml.safe_load((repo / "buildspec.yml").read_text(encoding="utf-8"))["phases"]["install"]
+    assert install["runtime-versions"] == {"nodejs": "24"}
+    assert install["commands"] == ['make install NPM_INSTALL="npm ci"']
+    makefile = (repo / "Makefile").read_text(encoding="utf-8")
+    assert "check: limits lint typecheck ##" in makefile
+    package = json.loads((repo / "package.json").read_text(encoding="utf-8"))
+    assert package["scripts"] == {"test": "tsc && cd build && node --test", "typecheck": "tsc --noEmit"}
+    assert package["devDependencies"]["@types/node"].startswith("24.")
+
+
+@pytest.mark.parametrize(("answers", "pins"), [
+    pytest.param({"runtime": "nodejs22.x"}, {"src/package.json": {"@aws-lambda-powertools/logger": "2.36.0"}},
+                 id="in-the-function"),
+    pytest.param({"runtime": "nodejs22.x", "dependencies_layer": True},
+                 {"src/package.json": {}, "layers/dependencies/package.json": {"@aws-lambda-powertools/logger": "2.36.0"}},
+                 id="in-the-layer"),
+    pytest.param({"runtime": "nodejs22.x", "powertools": False}, {"src/package.json": {}}, id="without-powertools"),
+])
+def test_node_dependencies_are_pinned_where_sam_builds_them(generate, answers, pins):
+    repo = generate(**answers)
+    for path, dependencies in pins.items():
+        assert json.loads((repo / path).read_text(encoding="utf-8"))["dependencies"] == dependencies
+    workspaces = json.loads((repo / "package.json").read_text(encoding="utf-8"))["workspaces"]
+    assert workspaces == ["src"] + (["layers/dependencies"] if answers.get("dependencies_layer") else [])
+
+
+@pytest.mark.parametrize(("powertools", "dependencies_layer", "function", "layer"), [
+    pytest.param(True, False, ["aws-lambda-powertools==3.37.0"], None, id="in-the-function"),
+    pytest.param(True, True, [], ["aws-lambda-powertools==3.37.0"], id="in-the-layer"),
+    pytest.param(False, False, [], None, id="without-powertools"),
+])
+def test_python_dependencies_are_pinned_where_sam_builds_them(generate, powertools, dependencies_layer,
+                                                              function, layer):
+    repo = generate(powertools=powertools, dependencies_layer=dependencies_layer)
+
+    def requirements(path: Path) -> list[str] | None:
+        if not path.exists():
+            return None
+        return [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+
+    assert requirements(repo / "src" / "requirements.txt") == function
+    assert requirements(repo / "layers" / "dependencies" / "requirements.txt") == layer
+    log_format = cfn_loads((repo / "template.yml").read_text(encoding="utf-8"))[
+        "Resources"]["Function"]["Properties"]["LoggingConfig"].get("LogFormat")
+    assert log_format == (None if powertools else "JSON")
+
+
+# sam build without Docker: Python needs an interpreter of the runtime's exact version (use this one's);
+# Node.js needs node and npm (any recent version).
+PYTHON_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
+
+
+@pytest.mark.parametrize(("answers", "layer_content", "function_files"), [
+    pytest.param({"runtime": PYTHON_RUNTIME, "dependencies_layer": True},
+                 "python/aws_lambda_powertools/logging/logger.py", ["app.py", "requirements.txt"], id="python"),
+    pytest.param({"runtime": "nodejs22.x", "dependencies_layer": True},
+                 "nodejs/node_modules/@aws-lambda-powertools/logger/package.json", ["index.mjs", "package.json"],
+                 id="javascript"),
+    pytest.param({"runtime": "nodejs24.x", "typescript": True, "dependencies_layer": True, "architecture": "arm64"},
+                 "nodejs/node_modules/@aws-lambda-powertools/logger/package.json", ["index.mjs"], id="typescript"),
+])
+def test_sam_build_puts_the_dependencies_layer_where_lambda_reads_it(generate, tmp_path, answers, layer_content,
+                                                                     function_files):
+    repo = Path(shutil.copytree(generate(**answers), tmp_path / "repo"))
+    if language(answers) == "nodejs":
+        npm_install(repo)
+    path = f"{repo / 'node_modules' / '.bin'}:{Path(sys.executable).parent}:{os.environ['PATH']}"
+    build = run([str(Path(sys.executable).with_name("sam")), "build"], repo, SAM_CLI_TELEMETRY="0", PATH=path)
+    assert build.returncode == 0, build.stdout + build.stderr
+
+    built = repo / ".aws-sam" / "build"
+    assert (built / "DependenciesLayer" / layer_content).is_file()
+    function = built / "Function"
+    assert sorted(p.name for p in function.iterdir()) == function_files  # dependencies are in the layer only
+    if answers.get("typescript"):
+        bundle = (function / "index.mjs").read_text(encoding="utf-8")
+        assert 'from "@aws-lambda-powertools/logger"' in bundle  # left to the layer, not bundled
+
+    limits = run([sys.executable, "-m", "lambda_rules", "--offline"], repo, PYTHONPATH="tools")
+    assert limits.returncode == 0, limits.stdout + limits.stderr
+    assert "not built yet" not in limits.stdout

@@ -171,7 +171,8 @@ def test_dynamic_reference_is_accepted_with_a_note_that_its_size_is_unknown():
         pytest.param("architecture", "x86", "architecture: 'x86' is not an architecture. Use x86_64 or arm64.",
                      id="architecture"),
         pytest.param("runtime", "python3.9", "runtime: 'python3.9' is not offered. Use one of python3.11, "
-                                             "python3.12, python3.13, python3.14.", id="runtime-unknown"),
+                                             "python3.12, python3.13, python3.14, nodejs22.x, nodejs24.x.",
+                     id="runtime-unknown"),
         pytest.param("project_name", "x" * 65, "project_name: 65 characters; the limit is 64. "
                                                "Use a shorter name.", id="name-65"),
         pytest.param("project_name", "", "project_name: is empty. Give the function's name, for example "
@@ -275,7 +276,8 @@ def test_default_pattern_names_every_resource():
                     "repository": "orders-api-repo"},
         "environments": {
             env: {"function": f"orders-api-{env}-function", "stack": f"orders-api-{env}-stack",
-                  "function_role": f"orders-api-{env}-role", "pipeline": f"orders-api-{env}-pipeline"}
+                  "function_role": f"orders-api-{env}-role", "pipeline": f"orders-api-{env}-pipeline",
+                  "dependencies_layer": f"orders-api-{env}-deps"}
             for env in ("dev", "prod")
         },
     }
@@ -417,3 +419,25 @@ def test_function_estimate_counts_in_the_layer_budget():
         "layers: 251 MB unzipped in all; the limit is 250 MB for the function and its layers. Taking the room: "
         "layers[0] 246 MB, function (estimate) 5 MB. Drop or slim a layer."
     ]
+
+
+@pytest.mark.parametrize(("dependencies_layer", "external", "expected"), [
+    pytest.param(False, 5, [], id="five-external"),
+    pytest.param(True, 4, [], id="four-external-and-the-built-one"),
+    pytest.param(True, 5, ["layers: 6 layers (1 built by this repo); the limit is 5 per function. Merge layers or "
+                           "drop some."], id="five-external-and-the-built-one"),
+])
+def test_dependencies_layer_counts_toward_the_limit_of_layers(dependencies_layer, external, expected):
+    layers = [ARN.format(f"l{i}", 1) for i in range(external)]
+    assert messages(rules.check_layers_answer(layers, "eu-west-1", "nodejs22.x", dependencies_layer)) == expected
+
+
+@pytest.mark.parametrize(("typescript", "runtime", "expected"), [
+    pytest.param(True, "nodejs22.x", [], id="node"),
+    pytest.param(False, "python3.13", [], id="python-without"),
+    pytest.param(True, "python3.13", ["typescript: true needs a Node.js runtime, and runtime is python3.13. Set "
+                                      "typescript to false, or runtime to one of nodejs22.x, nodejs24.x."],
+                 id="python-with"),
+])
+def test_typescript_needs_a_node_runtime(typescript, runtime, expected):
+    assert messages(rules.check_typescript(typescript, runtime)) == expected

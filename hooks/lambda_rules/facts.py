@@ -84,9 +84,9 @@ RUNTIMES = {
                    "deprecated": "2029-06-30", "block_create": "2029-07-31", "block_update": "2029-08-31"},
     "nodejs20.x": {"language": "nodejs", "version": "20", "offered": False,
                    "deprecated": "2026-04-30", "block_create": "2027-02-01", "block_update": "2027-03-03"},
-    "nodejs22.x": {"language": "nodejs", "version": "22", "offered": False,
+    "nodejs22.x": {"language": "nodejs", "version": "22", "offered": True,
                    "deprecated": "2027-04-30", "block_create": "2027-06-01", "block_update": "2027-07-01"},
-    "nodejs24.x": {"language": "nodejs", "version": "24", "offered": False,
+    "nodejs24.x": {"language": "nodejs", "version": "24", "offered": True,
                    "deprecated": "2028-04-30", "block_create": "2028-06-01", "block_update": "2028-07-01"},
 }
 
@@ -99,6 +99,8 @@ NAME_RULES = {
               "allowed": "a letter, then letters, digits and '-'"},
     "bucket": {"label": "S3 bucket", "pattern": r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$", "min": 3, "max": 63,
                "allowed": "lowercase letters, digits, '.' and '-', starting and ending with a letter or digit"},
+    "layer": {"label": "Lambda layer", "pattern": r"^[a-zA-Z0-9_-]+$", "min": 1, "max": 140,
+              "allowed": "letters, digits, '-' and '_'"},
     "repository": {"label": "CodeCommit repository", "pattern": r"^[\w.-]+$", "min": 1, "max": 100,
                    "allowed": "letters, digits, '_', '.' and '-', not ending in '.git'"},
     "codebuild": {"label": "CodeBuild project", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_-]*$", "min": 2, "max": 150,
@@ -121,6 +123,8 @@ RESOURCES = {
     "stack": {"type": "stack", "rule": "stack", "per_environment": True},
     "function_role": {"type": "role", "rule": "role", "per_environment": True},
     "pipeline": {"type": "pipeline", "rule": "pipeline", "per_environment": True},
+    # Only with the answer dependencies_layer: the layer SAM builds from layers/dependencies/.
+    "dependencies_layer": {"type": "deps", "rule": "layer", "per_environment": True},
     "artifact_bucket": {"type": "artifacts", "rule": "bucket", "per_environment": False},
     "codebuild": {"type": "build", "rule": "codebuild", "per_environment": False},
     "repository": {"type": "repo", "rule": "repository", "per_environment": False},
@@ -134,16 +138,35 @@ PROJECT_SLUG_MAX = 40
 ENVIRONMENT_NAME_PATTERN = r"^[a-z][a-z0-9]*$"
 ENVIRONMENT_NAME_MAX = 10
 # The function's own unzipped size before anything is known of it, in MB, by language:
-# aws-lambda-powertools 3.37.0 with its dependencies unpacks to 4.0 MB; src/ adds little.
+# aws-lambda-powertools 3.37.0 with its dependencies unpacks to 4.0 MB, and
+# @aws-lambda-powertools/logger 2.36.0 with its dependencies to less; src/ adds little.
+# With the answer dependencies_layer, this moves from the function to its layer.
 FUNCTION_ESTIMATE_MB = {"python": 5, "nodejs": 5}
+# Where a layer's content must sit for the runtime to find it (Lambda guide, "Layer paths").
+LAYER_CONTENT_DIR = {"python": "python", "nodejs": "nodejs/node_modules"}
+# Where SAM's build method for a language reads a layer's or function's dependencies from.
+DEPENDENCY_MANIFEST = {"python": "requirements.txt", "nodejs": "package.json"}
+# The Node.js handler's file in src/, and the ECMAScript version esbuild compiles TypeScript to.
+NODE_HANDLER_FILE = {False: "index.mjs", True: "index.ts"}
+ESBUILD_TARGET = "es2022"
 # Log retention of the function's log group, in days.
 LOG_RETENTION_DAYS = 30
 
-# Versions the generated repo pins, so its tests run the same everywhere.
+# Versions the generated repo pins (pip), so its tests run the same everywhere.
 PINS = {
     "aws-lambda-powertools": "3.37.0",
     "pytest": "9.2.0",
     "cfn-lint": "1.58.0",
     "pyyaml": "6.0.4",
     "boto3": "1.43.108",
+}
+# The same for Node.js repos, exact versions in package.json; @types/node follows the runtime's
+# major version.
+NPM_PINS = {
+    "@aws-lambda-powertools/logger": "2.36.0",
+    "typescript": "5.9.3",
+    "esbuild": "0.28.2",
+    "@types/aws-lambda": "8.10.164",
+    "@types/node@22": "22.20.7",
+    "@types/node@24": "24.19.4",
 }

@@ -541,10 +541,21 @@ def check_layers(value: Any, region: str, function_mb: float = 0, built_layers: 
 
 # --- Dispatch for the prompts -------------------------------------------------
 
-def check_layers_answer(value: Any, region: str, runtime: str) -> list[Problem]:
-    """The layers answer, with the function's own size estimated from its language."""
+def check_layers_answer(value: Any, region: str, runtime: str, dependencies_layer: bool = False) -> list[Problem]:
+    """The layers answer, with the function's own size estimated from its language; the layer
+    this repo builds (answer dependencies_layer) counts toward the limit of 5."""
     language = facts.RUNTIMES.get(runtime, {}).get("language", "python")
-    return check_layers(value, region, function_mb=facts.FUNCTION_ESTIMATE_MB[language])
+    return check_layers(value, region, function_mb=facts.FUNCTION_ESTIMATE_MB[language],
+                        built_layers=1 if dependencies_layer is True else 0)
+
+
+def check_typescript(value: Any, runtime: str) -> list[Problem]:
+    """TypeScript is a Node.js choice: refused with a Python runtime."""
+    if value is not True or facts.RUNTIMES.get(runtime, {}).get("language") == "nodejs":
+        return []
+    nodes = [r for r, spec in facts.RUNTIMES.items() if spec["offered"] and spec["language"] == "nodejs"]
+    return [Problem("typescript", f"true needs a Node.js runtime, and runtime is {runtime}. "
+                                  f"Set typescript to false, or runtime to one of {', '.join(nodes)}.")]
 
 
 CHECKS = {
@@ -556,6 +567,7 @@ CHECKS = {
     "name_pattern": check_name_pattern,
     "artifact_bucket": check_bucket_name,
     "runtime": check_runtime,
+    "typescript": check_typescript,
     "architecture": check_architecture,
     "memory_size": check_memory_size,
     "timeout": check_timeout,
