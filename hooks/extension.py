@@ -92,3 +92,27 @@ class LambdaRulesExtension(Extension):
             partition=rules.partition_of,
         )
         environment.globals.update(facts=facts)
+        _cache_compiles(environment)
+
+
+def _cache_compiles(environment: Environment) -> None:
+    """Compile each distinct Jinja source once per run.
+
+    copier renders every path part, help, default, `when` and validator with
+    `from_string`, which compiles anew each time: hundreds of identical
+    compiles per copy. A compiled template is a pure function of its source and
+    arguments, so a per-environment cache changes nothing but the time.
+    """
+    compile_source = environment.compile
+    cache: dict[tuple[Any, ...], Any] = {}
+
+    def compile_cached(source: Any, name: str | None = None, filename: str | None = None,
+                       raw: bool = False, defer_init: bool = False) -> Any:
+        if not isinstance(source, str):  # an already parsed template: nothing to key on
+            return compile_source(source, name, filename, raw, defer_init)
+        key = (source, name, filename, raw, defer_init)
+        if key not in cache:
+            cache[key] = compile_source(source, name, filename, raw, defer_init)
+        return cache[key]
+
+    environment.compile = compile_cached  # type: ignore[method-assign]

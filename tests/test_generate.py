@@ -212,6 +212,23 @@ def test_make_targets_run_in_the_generated_repo(generate):
     assert "Set ENVIRONMENT to one of: dev staging prod" in refused.stderr
 
 
+def test_make_targets_run_in_a_typescript_repo(generate, tmp_path):
+    repo = Path(shutil.copytree(generate(runtime="nodejs24.x", typescript=True), tmp_path / "repo"))
+    installed = run(["make", "install", f"PYTHON={sys.executable}", "NPM_INSTALL=npm install --prefer-offline"], repo)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    assert (repo / "package-lock.json").is_file()  # what the buildspec's npm ci installs from
+    checked = run(["make", "test", "typecheck", "limits", f"PYTHON={sys.executable}"], repo)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "# pass 4" in checked.stdout and "tsc --noEmit" in checked.stdout
+
+    (repo / "src" / "index.ts").write_text(
+        (repo / "src" / "index.ts").read_text(encoding="utf-8").replace("statusCode: number", "statusCode: string"),
+        encoding="utf-8")
+    broken = run(["make", "typecheck"], repo)
+    assert broken.returncode != 0
+    assert "error TS2322" in broken.stdout + broken.stderr
+
+
 def test_sam_validate_lint_accepts_the_template(generate, tmp_path):
     repo = generate()
     sam = Path(sys.executable).with_name("sam")
