@@ -24,7 +24,14 @@ $(VENV)/.test: $(VENV)/.generate pyproject.toml hooks/lambda_rules/facts.py
 	$(BIN)/python -m pip install --quiet $$($(BIN)/python hooks/pins.py)
 	touch $@
 
-install: $(VENV)/.test ## Create .venv with copier and every test tool
+# checkov pins an older boto3 than the generated repos do: it gets a venv of its own.
+$(VENV)/.checkov: pyproject.toml | $(VENV)/.generate
+	$(PYTHON) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(VENV)/checkov/bin/python -m pip install --quiet --group checkov
+	touch $@
+
+install: $(VENV)/.test $(VENV)/.checkov ## Create .venv with copier and every test tool
 
 test: install ## Run all the tests (about a minute on 2 cores, once installed)
 	$(BIN)/python -m pytest -n auto

@@ -25,9 +25,20 @@ import yaml  # noqa: E402
 
 COPIER_YML = ROOT / "copier.yml"
 # How copier derives the defaults that are Jinja expressions, in words for the README.
-DERIVED = {"project_slug": "slug of project_name", "artifact_bucket": "name_pattern with {type}=artifacts, no {env}"}
+DERIVED = {"project_slug": "slug of project_name", "artifact_bucket": "name_pattern with {type}=artifacts, no {env}",
+           "gitlab_url": f"`{facts.GITLAB_COM}`", "api_path": "`/` + project_slug"}
 # Questions asked only when an earlier answer makes them apply (copier's `when`), in words.
-ASKED_WHEN = {"typescript": "Asked only for a Node.js runtime"}
+ASKED_WHEN = {
+    "typescript": "Asked only for a Node.js runtime",
+    "gitlab_url": "Asked unless source_provider is codecommit",
+    "gitlab_project": "Asked unless source_provider is codecommit",
+    "notification_email": "Asked when notifications is email",
+    "slack_workspace_id": "Asked when notifications is slack",
+    "slack_channel_id": "Asked when notifications is slack",
+    "api_id": "Asked when api_gateway is true",
+    "api_path": "Asked when api_gateway is true",
+    "api_method": "Asked when api_gateway is true",
+}
 TABLE_START, TABLE_END = "<!-- questions:start -->", "<!-- questions:end -->"
 
 
@@ -65,6 +76,10 @@ def _with_copier_facts(properties: dict[str, dict[str, Any]]) -> dict[str, dict[
     return properties
 
 
+# The resource path rule of rules.check_api_path, as one JSON Schema pattern.
+API_PATH = (rf"^(/|(/({facts.API_PATH_SEGMENT}))*(/({facts.API_PATH_SEGMENT}|{facts.API_PATH_GREEDY})))$")
+
+
 def build() -> dict[str, Any]:
     """The schema, as data."""
     offered = [r for r, spec in facts.RUNTIMES.items() if spec["offered"]]
@@ -85,6 +100,14 @@ def build() -> dict[str, Any]:
              "then": {"required": ["runtime"], "properties": {"runtime": {"enum": node}}}},
             {"if": {"required": ["dependencies_layer"], "properties": {"dependencies_layer": {"const": True}}},
              "then": {"properties": {"layers": {"maxItems": facts.MAX_LAYERS - 1}}}},
+            {"if": {"required": ["source_provider"], "properties": {"source_provider": {"const": "codeconnections"}}},
+             "then": {"required": ["gitlab_project"], "properties": {"gitlab_project": {"minLength": 1}}}},
+            {"if": {"required": ["notifications"], "properties": {"notifications": {"const": "email"}}},
+             "then": {"required": ["notification_email"]}},
+            {"if": {"required": ["notifications"], "properties": {"notifications": {"const": "slack"}}},
+             "then": {"required": ["slack_workspace_id", "slack_channel_id"]}},
+            {"if": {"required": ["api_gateway"], "properties": {"api_gateway": {"const": True}}},
+             "then": {"required": ["api_id"]}},
         ],
         "properties": _with_copier_facts({
             "project_name": {"type": "string", "minLength": 1, "maxLength": facts.PROJECT_NAME_MAX},
@@ -147,6 +170,19 @@ def build() -> dict[str, Any]:
                                                     "maximum": facts.UNZIPPED_MAX_MB}}},
                 ]},
             },
+            "source_provider": {"enum": list(facts.SOURCE_PROVIDERS)},
+            "gitlab_url": {"type": "string", "pattern": facts.GITLAB_URL_PATTERN},
+            "gitlab_project": {"type": "string", "anyOf": [{"const": ""},
+                                                           {"pattern": facts.GITLAB_PROJECT_PATTERN}]},
+            "notifications": {"enum": list(facts.NOTIFICATIONS)},
+            "notification_email": {"type": "string", "pattern": facts.EMAIL_PATTERN},
+            "slack_workspace_id": {"type": "string", "pattern": facts.SLACK_WORKSPACE_ID_PATTERN},
+            "slack_channel_id": {"type": "string", "pattern": facts.SLACK_CHANNEL_ID_PATTERN},
+            "api_gateway": {"type": "boolean"},
+            "api_id": {"type": "string", "pattern": facts.API_ID_PATTERN},
+            "api_path": {"type": "string", "pattern": API_PATH,
+                         "description": "Segments of letters, digits, '._-' or {parameter}; {name+} only last."},
+            "api_method": {"enum": list(facts.API_METHODS)},
         }),
     }
 

@@ -22,7 +22,7 @@ from jinja2.ext import Extension
 _PACKAGE_DIR = Path(__file__).resolve().parent / "lambda_rules"
 
 
-def _load_rules() -> tuple[ModuleType, ModuleType, ModuleType]:
+def _load_rules() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType]:
     """Import lambda_rules from this template copy, under a name unique to its path.
 
     copier may load several copies of this template in one process (update
@@ -37,10 +37,10 @@ def _load_rules() -> tuple[ModuleType, ModuleType, ModuleType]:
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
-    return tuple(importlib.import_module(f"{name}.{module}") for module in ("facts", "rules", "layer_size"))
+    return tuple(importlib.import_module(f"{name}.{module}") for module in ("facts", "rules", "layer_size", "iam"))
 
 
-facts, rules, layer_size = _load_rules()
+facts, rules, layer_size, iam = _load_rules()
 
 
 def check(value: Any, question: str, *context: Any) -> str:
@@ -90,6 +90,8 @@ class LambdaRulesExtension(Extension):
             function_variables=rules.function_variables,
             normalize_layers=rules.normalize_layers,
             partition=rules.partition_of,
+            api_source_arn_path=rules.api_source_arn_path,
+            referenced_resources=iam.referenced_resources,
         )
         environment.globals.update(facts=facts)
         _cache_compiles(environment)

@@ -38,8 +38,8 @@ INVALID = [
                  id="pattern-without-env"),
     pytest.param({"project_name": "a-very-long-project-name-for-the-orders-service-api",
                   "name_pattern": "acme-corp-{project}-{env}-{type}"},
-                 "question 'name_pattern': name_pattern (staging): Lambda function name "
-                 "'acme-corp-a-very-long-project-name-for-the-orders-staging-function' has 66 characters; the limit "
+                 "question 'name_pattern': name_pattern (dev): IAM role name "
+                 "'acme-corp-a-very-long-project-name-for-the-orders-dev-deploy-role' has 65 characters; the limit "
                  "is 1 to 64. Shorten the project slug or environment names, or change the pattern.",
                  id="derived-name-checked"),
     pytest.param({"artifact_bucket": "Orders.Artifacts"},
@@ -79,6 +79,22 @@ INVALID = [
     pytest.param({"typescript": True},
                  "question 'typescript': typescript: true needs a Node.js runtime, and runtime is python3.13. Set "
                  "typescript to false, or runtime to one of nodejs22.x, nodejs24.x.", id="typescript-with-python"),
+    pytest.param({"source_provider": "codeconnections"},
+                 "question 'gitlab_project': gitlab_project: '' is not a GitLab project path. Use group/project, as "
+                 "in the project's URL, for example acme/orders-api (the connection needs it).",
+                 id="connection-without-gitlab-project"),
+    pytest.param({"source_provider": "github"},
+                 "Invalid choice for 'source_provider': 'github' is not in ['gitlab-mirror', 'codeconnections', "
+                 "'codecommit']", id="source-unknown"),
+    pytest.param({"notifications": "email", "notification_email": "team.example.com"},
+                 "question 'notification_email': notification_email: 'team.example.com' is not an e-mail address. "
+                 "Use one such as team@example.com.", id="email-address"),
+    pytest.param({"notifications": "slack", "slack_workspace_id": "acme", "slack_channel_id": "C0123ABCD"},
+                 "question 'slack_workspace_id': slack_workspace_id: 'acme' is not a Slack workspace id.",
+                 id="slack-workspace-by-name"),
+    pytest.param({"api_gateway": True, "api_id": "a1b2c3d4e5", "api_path": "orders"},
+                 "question 'api_path': api_path: 'orders' is not a resource path. Use '/' then segments of letters, "
+                 "digits, '._-' or a {parameter}, for example /orders/{id}.", id="api-path"),
     pytest.param({"layers": ["arn:aws:lambda:us-east-1:123456789012:layer:x:1"]},
                  "question 'layers': layers[0]: layer is in aws/us-east-1, the function in aws/eu-west-1. Use the "
                  "layer's copy in eu-west-1.", id="layer-in-another-region"),

@@ -96,8 +96,9 @@ def test_generated_repo_is_complete_and_lints_clean(generate, answers):
     assert leftovers == []
     assert not [p for p in files(repo) if p.suffix == ".jinja"]
     for path in files(repo):
-        if path.suffix in (".yml", ".yaml") and path.name != "template.yml":
-            yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.suffix in (".yml", ".yaml"):  # CloudFormation templates have their own tags
+            text = path.read_text(encoding="utf-8")
+            cfn_loads(text) if path.name in ("template.yml", "pipeline.yml") else yaml.safe_load(text)
         if path.suffix == ".json":
             json.loads(path.read_text(encoding="utf-8"))
     tomllib.loads((repo / "samconfig.toml").read_text(encoding="utf-8"))
@@ -158,9 +159,10 @@ def test_default_repo_has_the_expected_files_names_and_values(generate):
     repo = generate()
     assert [str(p.relative_to(repo)) for p in files(repo)] == [
         ".copier-answers.yml", ".gitignore", ".pre-commit-config.yaml", "Makefile", "README.md", "buildspec.yml", "events/event.json",
-        "layer-sizes.json", "pyproject.toml", "requirements-dev.txt", "samconfig.toml", "src/app.py",
+        "layer-sizes.json", "pipeline/pipeline.yml", "pyproject.toml", "requirements-dev.txt", "samconfig.toml", "src/app.py",
         "src/requirements.txt", "template.yml", "tests/conftest.py", "tests/test_app.py",
         "tools/lambda_rules/__init__.py", "tools/lambda_rules/__main__.py", "tools/lambda_rules/facts.py",
+        "tools/lambda_rules/iam.py",
         "tools/lambda_rules/layer_size.py", "tools/lambda_rules/repo_check.py", "tools/lambda_rules/resolve.py",
         "tools/lambda_rules/rules.py", "tools/lambda_rules/template_file.py",
     ]
@@ -242,11 +244,16 @@ def test_readme_names_every_resource_per_environment(generate):
     repo = generate()
     readme = (repo / "README.md").read_text(encoding="utf-8")
     names = rules.resource_names("{project}-{env}-{type}", "orders-api", ["dev", "staging", "prod"])
+    listed = {"function", "stack", "function_role", "pipeline", "codebuild", "pipeline_role", "build_role",
+              "deploy_role"}
     for per_env in names["environments"].values():
         for resource, name in per_env.items():
-            assert (f"`{name}`" in readme) is (resource != "dependencies_layer")  # no layer without the answer
-    for name in names["project"].values():
-        assert name in readme
+            assert (f"`{name}`" in readme) is (resource in listed), resource
+    # The defaults: a GitLab push mirror, no notifications.
+    for resource in ("artifact_bucket", "repository", "mirror_user", "pipeline_stack"):
+        assert f"`{names['project'][resource]}`" in readme
+    for resource in ("connection", "notifications"):
+        assert f"`{names['project'][resource]}`" not in readme
     assert "```mermaid" in readme
     assert 'repo -->|master| prod_pipeline["CodePipeline<br/>orders-api-prod-pipeline"]' in readme
 
@@ -291,8 +298,8 @@ def test_rules_in_generated_repo_are_the_template_s_own(generate):
 def test_each_language_gets_its_own_files_and_no_other(generate, answers, expected):
     repo = generate(**answers)
     common = {".copier-answers.yml", ".gitignore", ".pre-commit-config.yaml", "Makefile", "README.md",
-              "buildspec.yml", "events/event.json", "layer-sizes.json", "requirements-dev.txt", "samconfig.toml",
-              "template.yml"}
+              "buildspec.yml", "events/event.json", "layer-sizes.json", "pipeline/pipeline.yml",
+              "requirements-dev.txt", "samconfig.toml", "template.yml"}
     own = [str(p.relative_to(repo)) for p in files(repo)
            if str(p.relative_to(repo)) not in common and "tools" not in p.relative_to(repo).parts]
     assert own == expected

@@ -272,11 +272,16 @@ def test_valid_branches(branch):
 def test_default_pattern_names_every_resource():
     names = rules.resource_names("{project}-{env}-{type}", "orders-api", ["dev", "prod"])
     assert names == {
-        "project": {"artifact_bucket": "orders-api-artifacts", "codebuild": "orders-api-build",
-                    "repository": "orders-api-repo"},
+        "project": {"artifact_bucket": "orders-api-artifacts", "repository": "orders-api-repo",
+                    "pipeline_stack": "orders-api-cicd", "mirror_user": "orders-api-mirror",
+                    "notifications": "orders-api-alerts", "chatbot_role": "orders-api-chatbot-role",
+                    "connection": "orders-api-gitlab", "gitlab_host": "orders-api-gitlab-host"},
         "environments": {
             env: {"function": f"orders-api-{env}-function", "stack": f"orders-api-{env}-stack",
                   "function_role": f"orders-api-{env}-role", "pipeline": f"orders-api-{env}-pipeline",
+                  "codebuild": f"orders-api-{env}-build", "pipeline_role": f"orders-api-{env}-pipe-role",
+                  "build_role": f"orders-api-{env}-build-role", "deploy_role": f"orders-api-{env}-deploy-role",
+                  "trigger_role": f"orders-api-{env}-events-role", "notification_rule": f"orders-api-{env}-notify",
                   "dependencies_layer": f"orders-api-{env}-deps"}
             for env in ("dev", "prod")
         },
@@ -441,3 +446,64 @@ def test_dependencies_layer_counts_toward_the_limit_of_layers(dependencies_layer
 ])
 def test_typescript_needs_a_node_runtime(typescript, runtime, expected):
     assert messages(rules.check_typescript(typescript, runtime)) == expected
+
+
+@pytest.mark.parametrize(("question", "value", "args", "message"), [
+    pytest.param("source_provider", "github", ("{project}-{env}-{type}", "orders-api", ["dev"]),
+                 "source_provider: 'github' is not one of gitlab-mirror, codeconnections, codecommit. Use one of "
+                 "them.", id="source-unknown"),
+    pytest.param("source_provider", "codeconnections", ("{project}-{env}-{type}", "a" * 30, ["dev"]),
+                 "source_provider: CodeConnections connection name '" + "a" * 30 + "-gitlab' has 37 characters; "
+                 "the limit is 1 to 32. Shorten the project slug or change name_pattern, or use another source.",
+                 id="connection-name-too-long"),
+    pytest.param("gitlab_url", "https://gitlab.com/", (), "gitlab_url: 'https://gitlab.com/' is not a GitLab "
+                 "address. Use https://gitlab.com or your GitLab's https:// address, without a trailing '/'.",
+                 id="url-trailing-slash"),
+    pytest.param("gitlab_url", "http://git.acme.io", (), "gitlab_url: 'http://git.acme.io' is not a GitLab address.",
+                 id="url-not-https"),
+    pytest.param("gitlab_project", "orders-api", ("gitlab-mirror",), "gitlab_project: 'orders-api' is not a GitLab "
+                 "project path. Use group/project, as in the project's URL, for example acme/orders-api.",
+                 id="project-without-group"),
+    pytest.param("gitlab_project", "", ("codeconnections",), "gitlab_project: '' is not a GitLab project path. Use "
+                 "group/project, as in the project's URL, for example acme/orders-api (the connection needs it).",
+                 id="project-empty-with-connection"),
+    pytest.param("notification_email", "team.example.com", (), "notification_email: 'team.example.com' is not an "
+                 "e-mail address. Use one such as team@example.com.", id="email"),
+    pytest.param("slack_workspace_id", "acme", (), "slack_workspace_id: 'acme' is not a Slack workspace id.",
+                 id="workspace-by-name"),
+    pytest.param("slack_channel_id", "#deploys", (), "slack_channel_id: '#deploys' is not a Slack channel id.",
+                 id="channel-by-name"),
+    pytest.param("api_id", "A1B2C3D4E5", (), "api_id: 'A1B2C3D4E5' is not a REST API id. Use the 10 lowercase "
+                 "letters and digits API Gateway shows, for example a1b2c3d4e5.", id="api-id-uppercase"),
+    pytest.param("api_path", "orders", (), "api_path: 'orders' is not a resource path. Use '/' then segments of "
+                 "letters, digits, '._-' or a {parameter}, for example /orders/{id}.", id="path-without-slash"),
+    pytest.param("api_path", "/a/{proxy+}/b", (), "api_path: '/a/{proxy+}/b' is not a resource path.",
+                 id="greedy-not-last"),
+    pytest.param("api_method", "FETCH", (), "api_method: 'FETCH' is not one of GET, POST, PUT, PATCH, DELETE, HEAD, "
+                 "OPTIONS, ANY. Use one of them.", id="method"),
+])
+def test_pipeline_answer_mistakes(question, value, args, message):
+    (found,) = messages(rules.check_answer(question, value, *args))
+    assert found.startswith(message)
+
+
+@pytest.mark.parametrize(("question", "value", "args"), [
+    pytest.param("source_provider", "codeconnections", ("{project}-{env}-{type}", "orders-api", ["dev"]), id="source"),
+    pytest.param("gitlab_url", "https://git.acme.io:8443/gitlab", (), id="self-managed-url"),
+    pytest.param("gitlab_project", "", ("gitlab-mirror",), id="project-left-empty"),
+    pytest.param("gitlab_project", "acme/platform/orders-api", ("codeconnections",), id="subgroup"),
+    pytest.param("slack_workspace_id", "T0123ABCD", (), id="workspace"),
+    pytest.param("api_path", "/", (), id="root"),
+    pytest.param("api_path", "/v1/orders/{id}/items/{proxy+}", (), id="params"),
+])
+def test_pipeline_answers_accepted(question, value, args):
+    assert rules.check_answer(question, value, *args) == []
+
+
+def test_architecture_must_have_a_codebuild_image_for_the_runtime(monkeypatch):
+    monkeypatch.setitem(facts.RUNTIMES, "nodejs18.x", {"language": "nodejs", "version": "18", "offered": True,
+                                                        "deprecated": "2030-01-01"})
+    assert rules.check_architecture("x86_64", "nodejs18.x") == []
+    assert messages(rules.check_architecture("arm64", "nodejs18.x")) == [
+        "architecture: CodeBuild's arm64 image aws/codebuild/amazonlinux-aarch64-standard:3.0 runs nodejs 20 to 24, "
+        "not 18. Use x86_64, or another runtime."]

@@ -111,6 +111,15 @@ NAME_RULES = {
              "allowed": "letters, digits and '+=,.@-_'"},
     "user": {"label": "IAM user", "pattern": r"^[\w+=,.@-]+$", "min": 1, "max": 64,
              "allowed": "letters, digits and '+=,.@-_'"},
+    "connection": {"label": "CodeConnections connection", "pattern": r"^[A-Za-z0-9_.-]+$", "min": 1, "max": 32,
+                   "allowed": "letters, digits and '-_.'"},
+    "host": {"label": "CodeConnections host", "pattern": r"^[A-Za-z0-9_.-]+$", "min": 1, "max": 64,
+             "allowed": "letters, digits and '-_.'"},
+    # SNS topic (1-256) and AWS Chatbot configuration (1-128): the stricter of the two.
+    "topic": {"label": "SNS topic / Chatbot configuration", "pattern": r"^[A-Za-z0-9_-]+$", "min": 1, "max": 128,
+              "allowed": "letters, digits, '-' and '_'"},
+    "notification_rule": {"label": "notification rule", "pattern": r"^[A-Za-z0-9_ -]+$", "min": 1, "max": 64,
+                          "allowed": "letters, digits, ' ', '-' and '_'"},
 }
 S3_BUCKET_FORBIDDEN_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 S3_BUCKET_FORBIDDEN_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3")
@@ -118,18 +127,66 @@ S3_BUCKET_FORBIDDEN_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3")
 # The resources this template names, from the answer `name_pattern`:
 # the {type} token, the AWS rule that applies, and whether there is one per
 # environment or one per project (then {env} is dropped with its separator).
+# `only` names the answer value that brings the resource; its name is then
+# checked by that answer's question, not by name_pattern's.
 RESOURCES = {
     "function": {"type": "function", "rule": "function", "per_environment": True},
     "stack": {"type": "stack", "rule": "stack", "per_environment": True},
     "function_role": {"type": "role", "rule": "role", "per_environment": True},
     "pipeline": {"type": "pipeline", "rule": "pipeline", "per_environment": True},
+    # One build project per pipeline, so that each environment's build has its own role.
+    "codebuild": {"type": "build", "rule": "codebuild", "per_environment": True},
+    "pipeline_role": {"type": "pipe-role", "rule": "role", "per_environment": True},
+    "build_role": {"type": "build-role", "rule": "role", "per_environment": True},
+    # Assumed by CloudFormation for `sam deploy`: the only role that may change the function.
+    "deploy_role": {"type": "deploy-role", "rule": "role", "per_environment": True},
+    # Starts the pipeline on a push to its CodeCommit branch (sources gitlab-mirror, codecommit).
+    "trigger_role": {"type": "events-role", "rule": "role", "per_environment": True},
+    "notification_rule": {"type": "notify", "rule": "notification_rule", "per_environment": True},
     # Only with the answer dependencies_layer: the layer SAM builds from layers/dependencies/.
     "dependencies_layer": {"type": "deps", "rule": "layer", "per_environment": True},
     "artifact_bucket": {"type": "artifacts", "rule": "bucket", "per_environment": False},
-    "codebuild": {"type": "build", "rule": "codebuild", "per_environment": False},
     "repository": {"type": "repo", "rule": "repository", "per_environment": False},
+    "pipeline_stack": {"type": "cicd", "rule": "stack", "per_environment": False},
+    "mirror_user": {"type": "mirror", "rule": "user", "per_environment": False},
+    "notifications": {"type": "alerts", "rule": "topic", "per_environment": False},
+    "chatbot_role": {"type": "chatbot-role", "rule": "role", "per_environment": False},
+    "connection": {"type": "gitlab", "rule": "connection", "per_environment": False,
+                   "only": ("source_provider", "codeconnections")},
+    "gitlab_host": {"type": "gitlab-host", "rule": "host", "per_environment": False,
+                    "only": ("source_provider", "codeconnections")},
 }
 NAME_PATTERN_PLACEHOLDERS = ("project", "env", "type")
+
+# --- Pipeline (pipeline/pipeline.yml) ----------------------------------------
+SOURCE_PROVIDERS = ("gitlab-mirror", "codeconnections", "codecommit")
+NOTIFICATIONS = ("none", "email", "slack")
+# CodeBuild images by architecture (CodeBuild guide, "Docker images provided by CodeBuild"),
+# with the language versions each one runs.
+CODEBUILD_IMAGES = {
+    "x86_64": {"image": "aws/codebuild/amazonlinux-x86_64-standard:5.0", "type": "LINUX_CONTAINER",
+               "python": ("3.9", "3.14"), "nodejs": ("18", "24")},
+    "arm64": {"image": "aws/codebuild/amazonlinux-aarch64-standard:3.0", "type": "ARM_CONTAINER",
+              "python": ("3.9", "3.14"), "nodejs": ("20", "24")},
+}
+CODEBUILD_COMPUTE_TYPE = "BUILD_GENERAL1_SMALL"
+# Days before a pipeline artifact, or an old version of any object, expires from the bucket.
+ARTIFACT_EXPIRY_DAYS = 30
+GITLAB_COM = "https://gitlab.com"
+# gitlab.com or a self-managed GitLab: https://, a host, maybe a port and a path, no trailing '/'.
+GITLAB_URL_PATTERN = r"^https://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~-]+)*$"
+# A GitLab project path: group[/subgroup...]/project.
+GITLAB_PROJECT_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$"
+# AWS Chatbot: SlackWorkspaceId (team id, e.g. T0123ABCD) and SlackChannelId (e.g. C0123ABCD).
+SLACK_WORKSPACE_ID_PATTERN = r"^[0-9A-Z]{1,255}$"
+SLACK_CHANNEL_ID_PATTERN = r"^[A-Za-z0-9]{1,256}$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+# API Gateway REST API ids are 10 lowercase letters and digits; a method or ANY.
+API_ID_PATTERN = r"^[a-z0-9]{10}$"
+API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
+# A resource path: '/' or segments of letters, digits, '._-' or one {parameter} (greedy {name+} last).
+API_PATH_SEGMENT = r"[A-Za-z0-9._-]+|\{[A-Za-z0-9_]+\}"
+API_PATH_GREEDY = r"\{[A-Za-z0-9_]+\+\}"
 
 # --- This template's own conventions ----------------------------------------
 PROJECT_NAME_MAX = 64

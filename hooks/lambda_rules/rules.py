@@ -246,7 +246,7 @@ def check_name_pattern(pattern: Any, project: str, environments: Mapping[str, st
     scoped = [(None, names["project"])] + list(names["environments"].items())
     for env, by_resource in scoped:
         for resource, name in by_resource.items():
-            if resource == "artifact_bucket":
+            if resource == "artifact_bucket" or "only" in facts.RESOURCES[resource]:
                 continue
             why = name_problem(name, facts.RESOURCES[resource]["rule"])
             if why:
@@ -281,10 +281,25 @@ def check_runtime(value: Any, today: dt.date | None = None) -> list[Problem]:
     return []
 
 
-def check_architecture(value: Any) -> list[Problem]:
+def check_architecture(value: Any, runtime: str | None = None) -> list[Problem]:
+    """A Lambda architecture whose CodeBuild image can build and test `runtime`."""
     if value not in facts.ARCHITECTURES:
         return [Problem("architecture", f"{value!r} is not an architecture. Use {' or '.join(facts.ARCHITECTURES)}.")]
+    spec = facts.RUNTIMES.get(runtime or "")
+    if spec:
+        image = facts.CODEBUILD_IMAGES[value]
+        low, high = image[spec["language"]]
+        version = _version_tuple(spec["version"])
+        if not _version_tuple(low) <= version <= _version_tuple(high):
+            others = [a for a in facts.ARCHITECTURES if a != value]
+            return [Problem("architecture", f"CodeBuild's {value} image {image['image']} runs "
+                                            f"{spec['language']} {low} to {high}, not {spec['version']}. "
+                                            f"Use {' or '.join(others)}, or another runtime.")]
     return []
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
 
 
 def check_memory_size(value: Any) -> list[Problem]:
@@ -558,6 +573,99 @@ def check_typescript(value: Any, runtime: str) -> list[Problem]:
                                   f"Set typescript to false, or runtime to one of {', '.join(nodes)}.")]
 
 
+# --- Pipeline answers -----------------------------------------------------------
+
+def _check_choice(question: str, value: Any, choices: Iterable[str]) -> list[Problem]:
+    choices = list(choices)
+    if value not in choices:
+        return [Problem(question, f"{value!r} is not one of {', '.join(choices)}. Use one of them.")]
+    return []
+
+
+def check_source_provider(value: Any, pattern: str, project: str, environments: Iterable[str]) -> list[Problem]:
+    """A known source; with codeconnections, the connection and host names fit their rules."""
+    problems = _check_choice("source_provider", value, facts.SOURCE_PROVIDERS)
+    if problems or not isinstance(pattern, str):
+        return problems
+    for resource, spec in facts.RESOURCES.items():
+        if spec.get("only") == ("source_provider", value):
+            why = name_problem(resource_name(pattern, project, None, resource), spec["rule"])
+            if why:
+                problems.append(Problem("source_provider", f"{why}. Shorten the project slug or change "
+                                                           "name_pattern, or use another source."))
+    return problems
+
+
+def check_gitlab_url(value: Any) -> list[Problem]:
+    """gitlab.com or a self-managed GitLab, as an https:// URL without a trailing '/'."""
+    if not isinstance(value, str) or not re.match(facts.GITLAB_URL_PATTERN, value):
+        return [Problem("gitlab_url", f"{value!r} is not a GitLab address. Use https://gitlab.com or your "
+                                      "GitLab's https:// address, without a trailing '/'.")]
+    return []
+
+
+def check_gitlab_project(value: Any, source_provider: str = "codeconnections") -> list[Problem]:
+    """group/project; it may stay empty unless CodePipeline reads GitLab through a connection."""
+    if value == "" and source_provider != "codeconnections":
+        return []
+    if not isinstance(value, str) or not re.fullmatch(facts.GITLAB_PROJECT_PATTERN, value) or value.endswith(".git"):
+        return [Problem("gitlab_project", f"{value!r} is not a GitLab project path. Use group/project, "
+                                          "as in the project's URL, for example acme/orders-api"
+                                          + (" (the connection needs it)." if value == "" else "."))]
+    return []
+
+
+def check_notifications(value: Any) -> list[Problem]:
+    return _check_choice("notifications", value, facts.NOTIFICATIONS)
+
+
+def _check_pattern(question: str, value: Any, pattern: str, what: str, fix: str) -> list[Problem]:
+    """`value` is text matching `pattern`, or one problem: '<value> is not <what>. <fix>'."""
+    if not isinstance(value, str) or not re.fullmatch(pattern, value):
+        return [Problem(question, f"{value!r} is not {what}. {fix}")]
+    return []
+
+
+def check_notification_email(value: Any) -> list[Problem]:
+    return _check_pattern("notification_email", value, facts.EMAIL_PATTERN, "an e-mail address",
+                          "Use one such as team@example.com.")
+
+
+def check_slack_workspace_id(value: Any) -> list[Problem]:
+    return _check_pattern("slack_workspace_id", value, facts.SLACK_WORKSPACE_ID_PATTERN, "a Slack workspace id",
+                          "Use the id AWS Chatbot shows for the workspace, capital letters and digits such as "
+                          "T0123ABCD.")
+
+
+def check_slack_channel_id(value: Any) -> list[Problem]:
+    return _check_pattern("slack_channel_id", value, facts.SLACK_CHANNEL_ID_PATTERN, "a Slack channel id",
+                          "Use the id in the channel's link (not its name), letters and digits such as C0123ABCD.")
+
+
+def check_api_id(value: Any) -> list[Problem]:
+    return _check_pattern("api_id", value, facts.API_ID_PATTERN, "a REST API id",
+                          "Use the 10 lowercase letters and digits API Gateway shows, for example a1b2c3d4e5.")
+
+
+def check_api_path(value: Any) -> list[Problem]:
+    """'/' or segments of letters, digits, '._-' or one {parameter}; a greedy {name+} only last."""
+    segment, greedy = facts.API_PATH_SEGMENT, facts.API_PATH_GREEDY
+    if isinstance(value, str) and (value == "/" or re.fullmatch(rf"(/({segment}))*(/({segment}|{greedy}))",
+                                                                 value)):
+        return []
+    return [Problem("api_path", f"{value!r} is not a resource path. Use '/' then segments of letters, digits, "
+                                "'._-' or a {parameter}, for example /orders/{id}.")]
+
+
+def check_api_method(value: Any) -> list[Problem]:
+    return _check_choice("api_method", value, facts.API_METHODS)
+
+
+def api_source_arn_path(method: str, path: str) -> str:
+    """The METHOD/path part of an execute-api ARN: ANY is '*', and each {parameter} is '*'."""
+    return ("*" if method == "ANY" else method) + re.sub(r"\{[^}]+\}", "*", path)
+
+
 CHECKS = {
     "project_name": check_project_name,
     "project_slug": check_project_slug,
@@ -574,6 +682,16 @@ CHECKS = {
     "ephemeral_storage": check_ephemeral_storage,
     "env_vars": check_env_vars,
     "env_overrides": check_env_overrides,
+    "source_provider": check_source_provider,
+    "gitlab_url": check_gitlab_url,
+    "gitlab_project": check_gitlab_project,
+    "notifications": check_notifications,
+    "notification_email": check_notification_email,
+    "slack_workspace_id": check_slack_workspace_id,
+    "slack_channel_id": check_slack_channel_id,
+    "api_id": check_api_id,
+    "api_path": check_api_path,
+    "api_method": check_api_method,
     "layers": check_layers_answer,
 }
 
