@@ -24,14 +24,15 @@ $(VENV)/.test: $(VENV)/.generate pyproject.toml hooks/lambda_rules/facts.py
 	$(BIN)/python -m pip install --quiet $$($(BIN)/python hooks/pins.py)
 	touch $@
 
-# checkov pins an older boto3 than the generated repos do: it gets a venv of its own.
-$(VENV)/.checkov: pyproject.toml | $(VENV)/.generate
-	$(PYTHON) -m venv $(VENV)/checkov
-	$(VENV)/checkov/bin/python -m pip install --quiet --upgrade "pip>=25.1"
-	$(VENV)/checkov/bin/python -m pip install --quiet --group checkov
+# checkov and check-jsonschema pin other versions of boto3 and click than SAM CLI and the
+# generated repos: they get a venv of their own, whose commands the tests run.
+$(VENV)/.tools: pyproject.toml | $(VENV)/.generate
+	$(PYTHON) -m venv $(VENV)/tools
+	$(VENV)/tools/bin/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(VENV)/tools/bin/python -m pip install --quiet --group tools
 	touch $@
 
-install: $(VENV)/.test $(VENV)/.checkov ## Create .venv with copier and every test tool
+install: $(VENV)/.test $(VENV)/.tools ## Create .venv with copier and every test tool
 
 test: install ## Run all the tests (about a minute on 2 cores, once installed)
 	$(BIN)/python -m pytest -n auto

@@ -91,6 +91,8 @@ class LambdaRulesExtension(Extension):
             normalize_layers=rules.normalize_layers,
             partition=rules.partition_of,
             api_source_arn_path=rules.api_source_arn_path,
+            branch_protections=rules.branch_protections,
+            production_branch=rules.production_branch,
             referenced_resources=iam.referenced_resources,
         )
         environment.globals.update(facts=facts)

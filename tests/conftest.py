@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import urllib.request
@@ -15,6 +16,14 @@ from moto.server import ThreadedMotoServer
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
+
+# checkov and check-jsonschema live in a venv of their own (`make install`); TOOLS_BIN overrides it.
+TOOLS_BIN = Path(os.environ.get("TOOLS_BIN") or ROOT / ".venv" / "tools" / "bin")
+
+
+def tool(name: str) -> str:
+    return str(TOOLS_BIN / name)
+
 
 # The defaults of every question, as a user who accepts them all gets them.
 DEFAULT_NAME = "orders-api"

@@ -158,8 +158,10 @@ def test_generated_repo_own_tests_and_checks_pass(generate, answers, tmp_path):
 def test_default_repo_has_the_expected_files_names_and_values(generate):
     repo = generate()
     assert [str(p.relative_to(repo)) for p in files(repo)] == [
-        ".copier-answers.yml", ".gitignore", ".pre-commit-config.yaml", "Makefile", "README.md", "buildspec.yml", "events/event.json",
-        "layer-sizes.json", "pipeline/pipeline.yml", "pyproject.toml", "requirements-dev.txt", "samconfig.toml", "src/app.py",
+        ".copier-answers.yml", ".gitignore", ".gitlab-ci.yml", ".pre-commit-config.yaml", "Makefile", "README.md",
+        "buildspec.yml", "events/event.json",
+        "layer-sizes.json", "pipeline/pipeline.yml", "pyproject.toml", "requirements-dev.txt", "samconfig.toml",
+        "scripts/gitlab-settings.json", "scripts/setup_gitlab.py", "src/app.py",
         "src/requirements.txt", "template.yml", "tests/conftest.py", "tests/test_app.py",
         "tools/lambda_rules/__init__.py", "tools/lambda_rules/__main__.py", "tools/lambda_rules/facts.py",
         "tools/lambda_rules/iam.py",
@@ -297,7 +299,8 @@ def test_rules_in_generated_repo_are_the_template_s_own(generate):
 ])
 def test_each_language_gets_its_own_files_and_no_other(generate, answers, expected):
     repo = generate(**answers)
-    common = {".copier-answers.yml", ".gitignore", ".pre-commit-config.yaml", "Makefile", "README.md",
+    common = {".copier-answers.yml", ".gitignore", ".gitlab-ci.yml", ".pre-commit-config.yaml", "Makefile", "README.md",
+              "scripts/gitlab-settings.json", "scripts/setup_gitlab.py",
               "buildspec.yml", "events/event.json", "layer-sizes.json", "pipeline/pipeline.yml",
               "requirements-dev.txt", "samconfig.toml", "template.yml"}
     own = [str(p.relative_to(repo)) for p in files(repo)

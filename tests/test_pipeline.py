@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 import yaml
 from cfnlint.api import ManualArgs, lint_file
 from cfnlint.decode.cfn_yaml import loads as cfn_loads
+from conftest import tool
 from lambda_rules import rules
 
 pytestmark = pytest.mark.slow
@@ -45,7 +45,7 @@ COMBINATIONS = {
                      **({"dependencies_layer": True, "layers": [LAYER], "env_vars": REFERENCES} if a == "api" else {})}
     for s, n, a in itertools.product(SOURCES, NOTIFICATIONS, APIS)
 }
-CHECKOV = os.environ.get("CHECKOV") or str(ROOT / ".venv" / "checkov" / "bin" / "checkov")
+CHECKOV = tool("checkov")
 
 
 @pytest.fixture(scope="module")

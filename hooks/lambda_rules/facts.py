@@ -170,9 +170,14 @@ CODEBUILD_IMAGES = {
               "python": ("3.9", "3.14"), "nodejs": ("20", "24")},
 }
 CODEBUILD_COMPUTE_TYPE = "BUILD_GENERAL1_SMALL"
+# GitLab CI runs the same make targets in SAM's build image of the runtime (SAM CLI, the
+# runtime, pip, npm and make), published by AWS on the ECR Public Gallery.
+SAM_BUILD_IMAGE = "public.ecr.aws/sam/build-{runtime}:latest"
 # Days before a pipeline artifact, or an old version of any object, expires from the bucket.
 ARTIFACT_EXPIRY_DAYS = 30
 GITLAB_COM = "https://gitlab.com"
+# GitLab access levels (REST API, protected branches): who may push and merge.
+GITLAB_ACCESS_LEVELS = {"developers": 30, "maintainers": 40}
 # gitlab.com or a self-managed GitLab: https://, a host, maybe a port and a path, no trailing '/'.
 GITLAB_URL_PATTERN = r"^https://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~-]+)*$"
 # A GitLab project path: group[/subgroup...]/project.
@@ -216,6 +221,8 @@ PINS = {
     "cfn-lint": "1.58.0",
     "pyyaml": "6.0.4",
     "boto3": "1.43.108",
+    "python-gitlab": "8.6.0",
+    "questionary": "2.1.1",
 }
 # The same for Node.js repos, exact versions in package.json; @types/node follows the runtime's
 # major version.

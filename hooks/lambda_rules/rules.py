@@ -661,6 +661,23 @@ def check_api_method(value: Any) -> list[Problem]:
     return _check_choice("api_method", value, facts.API_METHODS)
 
 
+def branch_protections(environments: Mapping[str, str]) -> list[dict[str, str]]:
+    """Who may push and merge to each environment's branch, in the answers' order.
+
+    The first environment is the development one (developers and maintainers) when there are
+    two or more; every other branch, production and staging alike, is for maintainers only.
+    """
+    envs = list(environments)
+    return [{"environment": env, "branch": environments[env],
+             "allowed": "developers" if index == 0 and len(envs) > 1 else "maintainers"}
+            for index, env in enumerate(envs)]
+
+
+def production_branch(environments: Mapping[str, str]) -> str:
+    """The last environment's branch: production, and the project's default branch."""
+    return list(environments.values())[-1]
+
+
 def api_source_arn_path(method: str, path: str) -> str:
     """The METHOD/path part of an execute-api ARN: ANY is '*', and each {parameter} is '*'."""
     return ("*" if method == "ANY" else method) + re.sub(r"\{[^}]+\}", "*", path)
