@@ -41,7 +41,7 @@ test-fast: install ## Run the tests that generate nothing
 	$(BIN)/python -m pytest -n auto -m "not slow"
 
 generate: $(VENV)/.generate ## Generate a repo with the defaults: make generate NAME=orders-api [DEST=../orders-api]
-	$(BIN)/copier copy --trust --defaults --data project_name=$(NAME) $(CURDIR) $(DEST)
+	$(BIN)/copier copy --trust --defaults --vcs-ref HEAD --data project_name=$(NAME) $(CURDIR) $(DEST)
 
 schema: $(VENV)/.generate ## Rebuild schema/answers.schema.json from hooks/lambda_rules/facts.py
 	$(BIN)/python hooks/answers_schema.py

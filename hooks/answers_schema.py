@@ -26,7 +26,8 @@ import yaml  # noqa: E402
 COPIER_YML = ROOT / "copier.yml"
 # How copier derives the defaults that are Jinja expressions, in words for the README.
 DERIVED = {"project_slug": "slug of project_name", "artifact_bucket": "name_pattern with {type}=artifacts, no {env}",
-           "gitlab_url": f"`{facts.GITLAB_COM}`", "api_path": "`/` + project_slug"}
+           "gitlab_url": f"`{facts.GITLAB_COM}`", "api_path": "`/` + project_slug",
+           "template_updates": "`gitlab-schedule` with GitLab CI, else `none`"}
 # Questions asked only when an earlier answer makes them apply (copier's `when`), in words.
 ASKED_WHEN = {
     "typescript": "Asked only for a Node.js runtime",
@@ -176,6 +177,8 @@ def build() -> dict[str, Any]:
             "gitlab_project": {"type": "string", "anyOf": [{"const": ""},
                                                            {"pattern": facts.GITLAB_PROJECT_PATTERN}]},
             "gitlab_ci": {"type": "boolean"},
+            "template_updates": {"enum": list(facts.TEMPLATE_UPDATES),
+                                 "description": "gitlab-schedule needs gitlab_ci and a GitLab source."},
             "notifications": {"enum": list(facts.NOTIFICATIONS)},
             "notification_email": {"type": "string", "pattern": facts.EMAIL_PATTERN},
             "slack_workspace_id": {"type": "string", "pattern": facts.SLACK_WORKSPACE_ID_PATTERN},

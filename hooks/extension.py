@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import yaml
 from jinja2 import Environment
 from jinja2.ext import Extension
 
@@ -62,6 +63,16 @@ def cfn_value(value: Any) -> str:
     return "!Ref AWS::NoValue" if value is None else quoted(value)
 
 
+def answers_yaml(answers: dict[str, Any]) -> str:
+    """The answers file: top-level keys sorted (so `--data` order never shows), nested order kept.
+
+    The order inside a mapping answer is meaningful (the first environment is the development
+    one, the last the production one), and copier's own `to_nice_yaml` sorts it away.
+    """
+    ordered = {key: answers[key] for key in sorted(answers)}
+    return yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+
 def runtime_version(runtime: str) -> str:
     """The language version of a Lambda runtime id: python3.13 -> 3.13."""
     return facts.RUNTIMES[runtime]["version"]
@@ -79,6 +90,7 @@ class LambdaRulesExtension(Extension):
         environment.filters.update(
             check=check,
             quoted=quoted,
+            answers_yaml=answers_yaml,
             cfn_value=cfn_value,
             variables_by_environment=rules.variables_by_environment,
             differing_environments=rules.differing_environments,

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from cfnlint.api import ManualArgs, lint_file
 from cfnlint.decode.cfn_yaml import loads as cfn_loads
+from conftest import run_copy
 from lambda_rules import rules
 from lambda_rules.template_file import load_template, resolve
 from samtranslator.public.translator import ManagedPolicyLoader
@@ -62,7 +63,7 @@ COMBINATIONS = [
 
 def files(repo: Path) -> list[Path]:
     return sorted(p for p in repo.rglob("*") if p.is_file() and ".pytest_cache" not in p.parts
-                  and "__pycache__" not in p.parts)
+                  and "__pycache__" not in p.parts and ".git" not in p.relative_to(repo).parts)
 
 
 def language(answers: dict[str, Any]) -> str:
@@ -391,3 +392,15 @@ def test_sam_build_puts_the_dependencies_layer_where_lambda_reads_it(generate, t
     limits = run([sys.executable, "-m", "lambda_rules", "--offline"], repo, PYTHONPATH="tools")
     assert limits.returncode == 0, limits.stdout + limits.stderr
     assert "not built yet" not in limits.stdout
+
+
+def test_answers_file_regenerates_the_same_repo_with_mapping_order_kept(generate, template_dir, tmp_path):
+    # The first environment is the development one and the last the production one: order matters.
+    repo = generate(environments={"qa": "develop", "live": "main"}, env_vars={"ZED": "1", "ALPHA": "2"})
+    recorded = yaml.safe_load((repo / ".copier-answers.yml").read_text(encoding="utf-8"))
+    assert list(recorded["environments"]) == ["qa", "live"] and list(recorded["env_vars"]) == ["ZED", "ALPHA"]
+    data = {k: v for k, v in recorded.items() if not k.startswith("_")}
+    again = run_copy(template_dir, tmp_path / "again", data)
+    for path in files(repo):
+        relative = path.relative_to(repo)
+        assert (again / relative).read_bytes() == path.read_bytes(), relative

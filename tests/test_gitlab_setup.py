@@ -206,10 +206,11 @@ def test_gitlab_ci_runs_tests_limits_and_sam_validate_on_merge_requests_and_envi
     ci = yaml.safe_load((ci_repos[name] / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     branches = list(answers.get("environments", {"dev": "develop", "staging": "staging", "prod": "master"}).values())
     conditions = [rule["if"] for rule in ci["workflow"]["rules"] if rule.get("when") != "never"]
-    assert conditions == ['$CI_PIPELINE_SOURCE == "merge_request_event"',
+    assert conditions == ['$CI_PIPELINE_SOURCE == "merge_request_event"', '$CI_PIPELINE_SOURCE == "schedule"',
                           *(f'$CI_COMMIT_BRANCH == "{branch}"' for branch in branches)]
     jobs = {job: spec["script"] for job, spec in ci.items() if isinstance(spec, dict) and "script" in spec}
-    expected = {"unit-tests": ["make test"], "lambda-limits": ["make limits"], "sam-validate": ["make lint"]}
+    expected = {"unit-tests": ["make test"], "lambda-limits": ["make limits"], "sam-validate": ["make lint"],
+                "template-update": ["copier check-update", "copier check-update --quiet"]}
     if answers.get("typescript"):
         expected["typecheck"] = ["make typecheck"]
     assert jobs == expected

@@ -84,3 +84,17 @@ def test_readme_limits_table_states_the_facts():
                    f"{facts.TIMEOUT_S[0]} to {facts.TIMEOUT_S[1]} s",
                    f"{facts.EPHEMERAL_STORAGE_MB[0]} to {facts.EPHEMERAL_STORAGE_MB[1]} MB"):
         assert stated in readme
+
+
+def test_changelog_has_one_entry_per_release_tag_newest_first():
+    import re
+    import subprocess
+
+    from packaging.version import Version
+
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    entries = re.findall(r"^## v(\d+\.\d+\.\d+) - \d{4}-\d{2}-\d{2}$", changelog, flags=re.MULTILINE)
+    assert entries and entries == sorted(entries, key=Version, reverse=True)
+    assert len(entries) == len(set(entries))
+    tags = subprocess.run(["git", "tag", "--list", "v*"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert {t.removeprefix("v") for t in tags} <= set(entries), "a release tag has no CHANGELOG entry"

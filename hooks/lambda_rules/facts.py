@@ -161,6 +161,7 @@ NAME_PATTERN_PLACEHOLDERS = ("project", "env", "type")
 # --- Pipeline (pipeline/pipeline.yml) ----------------------------------------
 SOURCE_PROVIDERS = ("gitlab-mirror", "codeconnections", "codecommit")
 NOTIFICATIONS = ("none", "email", "slack")
+TEMPLATE_UPDATES = ("gitlab-schedule", "renovate", "none")
 # CodeBuild images by architecture (CodeBuild guide, "Docker images provided by CodeBuild"),
 # with the language versions each one runs.
 CODEBUILD_IMAGES = {
@@ -222,6 +223,9 @@ PINS = {
     "pyyaml": "6.0.4",
     "boto3": "1.43.108",
     "python-gitlab": "8.6.0",
+    # The scheduled template check (template_updates: gitlab-schedule) runs this copier.
+    "copier": "9.19.1",
+    "copier-template-extensions": "0.3.4",
     "questionary": "2.1.1",
 }
 # The same for Node.js repos, exact versions in package.json; @types/node follows the runtime's

@@ -615,6 +615,15 @@ def check_gitlab_project(value: Any, source_provider: str = "codeconnections") -
     return []
 
 
+def check_template_updates(value: Any, source_provider: str, gitlab_ci: bool) -> list[Problem]:
+    """A known way; a GitLab CI schedule needs GitLab and its .gitlab-ci.yml."""
+    problems = _check_choice("template_updates", value, facts.TEMPLATE_UPDATES)
+    if not problems and value == "gitlab-schedule" and (source_provider == "codecommit" or gitlab_ci is not True):
+        problems.append(Problem("template_updates", "gitlab-schedule needs GitLab CI (a GitLab source and "
+                                                    "gitlab_ci true). Use renovate or none, or turn gitlab_ci on."))
+    return problems
+
+
 def check_notifications(value: Any) -> list[Problem]:
     return _check_choice("notifications", value, facts.NOTIFICATIONS)
 
@@ -702,6 +711,7 @@ CHECKS = {
     "source_provider": check_source_provider,
     "gitlab_url": check_gitlab_url,
     "gitlab_project": check_gitlab_project,
+    "template_updates": check_template_updates,
     "notifications": check_notifications,
     "notification_email": check_notification_email,
     "slack_workspace_id": check_slack_workspace_id,
