@@ -56,6 +56,15 @@ def _render(text: str) -> str:
     return jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(text).render(facts=facts)
 
 
+GROUP = re.compile(r"^\[([A-Za-z]+)\] ")
+
+
+def _group_and_help(help_text: str) -> tuple[str, str]:
+    """'[Function] Memory in MB' -> ('Function', 'Memory in MB'): the prompt's group, then its help."""
+    match = GROUP.match(help_text)
+    return (match.group(1), help_text[match.end():]) if match else ("", help_text)
+
+
 def _default(spec: dict[str, Any]) -> Any:
     """A question's default as data, or None when copier derives it from other answers."""
     default = spec.get("default")
@@ -67,11 +76,12 @@ def _default(spec: dict[str, Any]) -> Any:
 
 
 def _with_copier_facts(properties: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Help texts and literal defaults come from copier.yml, their one home."""
+    """Help texts and literal defaults come from copier.yml, their one home; so does the order."""
+    properties = {name: properties[name] for name in questions()}
     for name, spec in questions().items():
         prop = properties[name]
         rule = prop.pop("description", None)
-        prop["description"] = _render(spec["help"]) + (f". {rule}" if rule else "")
+        prop["description"] = _group_and_help(_render(spec["help"]))[1] + (f". {rule}" if rule else "")
         default = _default(spec)
         if default is not None:
             prop["default"] = default
@@ -199,7 +209,7 @@ def render() -> str:
 def questions_table() -> str:
     """The README's table of questions: name, type, default and rule, from copier.yml and the schema."""
     props = build()["properties"]
-    rows = ["| question | type | default | what it is, and its rule |", "| --- | --- | --- | --- |"]
+    rows = ["| group | question | type | default | what it is, and its rule |", "| --- | --- | --- | --- | --- |"]
     for name, spec in questions().items():
         default = _default(spec)
         if default is None:
@@ -208,11 +218,12 @@ def questions_table() -> str:
             shown = f"`{json.dumps(default, ensure_ascii=False)}`"
         text = props[name]["description"]
         if name in ASKED_WHEN:
-            text += f". {ASKED_WHEN[name]}"
+            text = text.rstrip(".") + f". {ASKED_WHEN[name]}"
         if "choices" in spec:
-            text += ". One of " + ", ".join(f"`{c}`" for c in spec["choices"])
+            text = text.rstrip(".") + ". One of " + ", ".join(f"`{c}`" for c in spec["choices"])
         text = text.replace("|", "\\|")
-        rows.append(f"| `{name}` | {spec['type']} | {shown.replace('|', chr(92) + '|')} | {text} |")
+        group = _group_and_help(spec["help"])[0]
+        rows.append(f"| {group} | `{name}` | {spec['type']} | {shown.replace('|', chr(92) + '|')} | {text} |")
     return "\n".join(rows) + "\n"
 
 

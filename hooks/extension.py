@@ -11,6 +11,7 @@ import hashlib
 import importlib
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -82,6 +83,38 @@ def runtime_language(runtime: str) -> str:
     return facts.RUNTIMES[runtime]["language"]
 
 
+# copier raises a plain ValueError for an answer given with --data, --data-file or --defaults
+# that fails its validator (or its choices), and Python prints it as a crash. The message is
+# already the whole story: show it alone, as copier shows its own user errors.
+_ANSWER_ERRORS = ("Validation error for question ", "Invalid choice for ")
+
+
+def _answer_error_hook(previous: Any) -> Any:
+    def hook(kind: type[BaseException], error: BaseException, traceback: Any) -> None:
+        message = str(error)
+        if issubclass(kind, ValueError) and message.startswith(_ANSWER_ERRORS):
+            question = re.search(r"question '([^']+)'|for '([^']+)'", message)
+            name = next(filter(None, question.groups())) if question else "an answer"
+            detail = message.split(": ", 1)[1] if ": " in message else message
+            print("\nNothing was written: an answer is refused (copier copy stops before writing).",
+                  file=sys.stderr)
+            for line in detail.splitlines():  # the last line: question, value, limit and fix
+                shown = line if line.startswith(name) else f"{name}: {line}"
+                if "is not in [" in shown:
+                    shown += ". Use one of those."
+                print(shown, file=sys.stderr)
+            return
+        previous(kind, error, traceback)
+
+    hook.lambda_rules = True  # type: ignore[attr-defined]
+    return hook
+
+
+def _install_answer_error_hook() -> None:
+    if not getattr(sys.excepthook, "lambda_rules", False):
+        sys.excepthook = _answer_error_hook(sys.excepthook)
+
+
 class LambdaRulesExtension(Extension):
     """Registers the filters and globals the questions and templates use."""
 
@@ -109,6 +142,7 @@ class LambdaRulesExtension(Extension):
         )
         environment.globals.update(facts=facts)
         _cache_compiles(environment)
+        _install_answer_error_hook()
 
 
 def _cache_compiles(environment: Environment) -> None:

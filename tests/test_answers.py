@@ -118,11 +118,29 @@ def copier_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_cli_with_data_exits_non_zero_and_says_why_last(template_dir, tmp_path):
     run = copier_cli("copy", "--trust", "--defaults", "--data", "project_name=orders-api",
                      "--data", "memory_size=64", str(template_dir), str(tmp_path / "out"), cwd=tmp_path)
-    assert run.returncode != 0
-    assert run.stderr.strip().splitlines()[-1].endswith(
-        "question 'memory_size': memory_size: 64 MB is outside the limit of 128 to 10240 MB. Use 128 to 10240 MB."
-    )
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines()[-2:] == [
+        "Nothing was written: an answer is refused (copier copy stops before writing).",
+        "memory_size: 64 MB is outside the limit of 128 to 10240 MB. Use 128 to 10240 MB.",
+    ]
+    assert "Traceback" not in run.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("data", "last_line"), [
+    pytest.param(["runtime=python3.9"], "runtime: 'python3.9' is not in ['python3.13', 'python3.14', 'python3.12', "
+                 "'python3.11', 'nodejs24.x', 'nodejs22.x']. Use one of those.", id="choice"),
+    pytest.param(["source_provider=codeconnections"], "gitlab_project: '' is not a GitLab project path. Use "
+                 "group/project, as in the project's URL, for example acme/orders-api (the connection needs it).",
+                 id="answer-needed-by-another"),
+])
+def test_cli_refusals_read_as_messages_not_crashes(template_dir, tmp_path, data, last_line):
+    args = [arg for item in data for arg in ("--data", item)]
+    run = copier_cli("copy", "--trust", "--defaults", "--data", "project_name=orders-api", *args,
+                     str(template_dir), str(tmp_path / "out"), cwd=tmp_path)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines()[-1] == last_line
 
 
 def test_cli_defaults_and_data_file_give_the_same_repo(template_dir, tmp_path):
@@ -165,3 +183,27 @@ def test_warning_is_shown_but_does_not_block(template_dir, tmp_path):
     assert run.returncode == 0, run.stderr
     assert ("warning: env_vars.TZ: TZ is listed as reserved by the Lambda guide; a deployment may refuse it."
             in run.stderr)
+
+
+@pytest.mark.parametrize(("data", "lines"), [
+    pytest.param([], ["orders-api is ready in {dest} (python3.13, 3 environments: dev, staging, prod).",
+                      "  make pipeline                  # once, with AWS admin credentials: stack orders-api-cicd in "
+                      "eu-west-1",
+                      "  aws iam create-service-specific-credential --user-name orders-api-mirror --service-name "
+                      "codecommit.amazonaws.com",
+                      "A push to master deploys orders-api-prod-function. README.md has every name and step."],
+                 id="gitlab-mirror"),
+    pytest.param(["source_provider=codecommit", "environments={test: develop, live: main}"],
+                 ["  git remote add aws https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/orders-api-repo",
+                  "A push to main deploys orders-api-live-function. README.md has every name and step."],
+                 id="codecommit"),
+])
+def test_after_copying_the_next_commands_carry_this_repo_s_names(template_dir, tmp_path, data, lines):
+    dest = tmp_path / "out"
+    args = [arg for item in data for arg in ("--data", item)]
+    run = copier_cli("copy", "--trust", "--defaults", "--data", "project_name=orders-api", *args,
+                     str(template_dir), str(dest), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    output = (run.stdout + run.stderr).splitlines()
+    for line in lines:
+        assert line.format(dest=dest) in output

@@ -98,3 +98,11 @@ def test_changelog_has_one_entry_per_release_tag_newest_first():
     assert len(entries) == len(set(entries))
     tags = subprocess.run(["git", "tag", "--list", "v*"], cwd=ROOT, capture_output=True, text=True).stdout.split()
     assert {t.removeprefix("v") for t in tags} <= set(entries), "a release tag has no CHANGELOG entry"
+
+
+def test_questions_come_in_groups_each_with_a_one_line_help():
+    groups = [answers_schema._group_and_help(spec["help"])[0] for spec in answers_schema.questions().values()]
+    assert list(dict.fromkeys(groups)) == ["Project", "Environments", "Function", "Configuration", "Pipeline", "GitLab"]
+    assert groups == sorted(groups, key=list(dict.fromkeys(groups)).index)  # each group asked in one run
+    for spec in answers_schema.questions().values():
+        assert "\n" not in spec["help"] and len(answers_schema._render(spec["help"])) < 220
