@@ -11,12 +11,15 @@ import hashlib
 import importlib
 import importlib.util
 import json
+import marshal
+import os
 import re
 import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import jinja2
 import yaml
 from jinja2 import Environment
 from jinja2.ext import Extension
@@ -24,7 +27,7 @@ from jinja2.ext import Extension
 _PACKAGE_DIR = Path(__file__).resolve().parent / "lambda_rules"
 
 
-def _load_rules() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType]:
+def _load_rules() -> tuple[ModuleType, ModuleType, ModuleType]:
     """Import lambda_rules from this template copy, under a name unique to its path.
 
     copier may load several copies of this template in one process (update
@@ -39,10 +42,16 @@ def _load_rules() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType]:
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
-    return tuple(importlib.import_module(f"{name}.{module}") for module in ("facts", "rules", "layer_size", "iam"))
+    return tuple(importlib.import_module(f"{name}.{module}") for module in ("facts", "rules", "iam"))
 
 
-facts, rules, layer_size, iam = _load_rules()
+facts, rules, iam = _load_rules()
+
+
+def declared_layer_sizes(layers: Any) -> str:
+    """layer-sizes.json at generation; layer_size (with its HTTP client) is imported only here."""
+    layer_size = importlib.import_module(rules.__name__.rsplit(".", 1)[0] + ".layer_size")
+    return layer_size.declared_cache(layers)
 
 
 def check(value: Any, question: str, *context: Any) -> str:
@@ -127,7 +136,7 @@ class LambdaRulesExtension(Extension):
             cfn_value=cfn_value,
             variables_by_environment=rules.variables_by_environment,
             differing_environments=rules.differing_environments,
-            declared_layer_sizes=layer_size.declared_cache,
+            declared_layer_sizes=declared_layer_sizes,
             runtime_version=runtime_version,
             runtime_language=runtime_language,
             resource_names=rules.resource_names,
@@ -145,24 +154,63 @@ class LambdaRulesExtension(Extension):
         _install_answer_error_hook()
 
 
-def _cache_compiles(environment: Environment) -> None:
-    """Compile each distinct Jinja source once per run.
+def _cache_dir() -> Path | None:
+    """Where compiled templates are kept between runs; COPIER_LAMBDA_SAM_CACHE=off keeps none."""
+    setting = os.environ.get("COPIER_LAMBDA_SAM_CACHE", "")
+    if setting.lower() == "off":
+        return None
+    if setting:
+        return Path(setting)
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "copier-lambda-sam" / "jinja"
 
-    copier renders every path part, help, default, `when` and validator with
-    `from_string`, which compiles anew each time: hundreds of identical
-    compiles per copy. A compiled template is a pure function of its source and
-    arguments, so a per-environment cache changes nothing but the time.
+
+def _cache_compiles(environment: Environment) -> None:
+    """Compile each distinct Jinja source once, and keep the result between runs.
+
+    copier renders every path part, help, default, `when` and validator with `from_string`,
+    which compiles anew each time, and compiles every file template on every copy: most of
+    a copy's time. A compiled template is a pure function of its source, the environment's
+    syntax settings and the Jinja and Python versions, which key the cache (as Jinja's own
+    bytecode cache does for loaded templates); a cache that cannot be read or written is
+    skipped, never an error.
     """
     compile_source = environment.compile
-    cache: dict[tuple[Any, ...], Any] = {}
+    memory: dict[tuple[Any, ...], Any] = {}
+    folder = _cache_dir()
+
+    def settings() -> str:  # read at compile time: the extensions are loaded by then
+        e = environment
+        return repr((jinja2.__version__, sys.version_info[:2], sorted(e.extensions), e.block_start_string,
+                     e.block_end_string, e.variable_start_string, e.variable_end_string, e.comment_start_string,
+                     e.comment_end_string, e.line_statement_prefix, e.line_comment_prefix, e.trim_blocks,
+                     e.lstrip_blocks, e.newline_sequence, e.keep_trailing_newline, e.optimized))
 
     def compile_cached(source: Any, name: str | None = None, filename: str | None = None,
                        raw: bool = False, defer_init: bool = False) -> Any:
-        if not isinstance(source, str):  # an already parsed template: nothing to key on
+        if not isinstance(source, str) or raw:  # a parsed template, or Python source wanted
             return compile_source(source, name, filename, raw, defer_init)
-        key = (source, name, filename, raw, defer_init)
-        if key not in cache:
-            cache[key] = compile_source(source, name, filename, raw, defer_init)
-        return cache[key]
+        key = (source, name, filename, defer_init)
+        if key in memory:
+            return memory[key]
+        path = None
+        if folder is not None:
+            digest = hashlib.sha256(repr((settings(), key)).encode()).hexdigest()
+            path = folder / digest[:2] / digest
+            try:
+                memory[key] = marshal.loads(path.read_bytes())
+                return memory[key]
+            except (OSError, ValueError, EOFError, TypeError):
+                pass
+        memory[key] = code = compile_source(source, name, filename, raw, defer_init)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                partial = path.with_suffix(f".{os.getpid()}.tmp")
+                partial.write_bytes(marshal.dumps(code))
+                partial.replace(path)
+            except (OSError, ValueError):
+                pass
+        return code
 
     environment.compile = compile_cached  # type: ignore[method-assign]
