@@ -11,6 +11,8 @@ both alike), through the copier command line as a user runs it:
    folder): what a first copy on a machine costs, against the warm cache of 1.
 3. `copier update --defaults` of a generated repo from release v1 to v2 against `copier copy` of
    v2, both from a git copy of this template with those two tags.
+4. For scale: a template of 30 one-line files (as many as a generated repo has) and one question
+   against the one-file template: what copier itself spends per file, whatever the template.
 """
 
 from __future__ import annotations
@@ -51,6 +53,13 @@ def one_file_template(dest: Path) -> Path:
     dest.mkdir(parents=True)
     (dest / "copier.yml").write_text("project_name:\n  type: str\n  default: demo\n", encoding="utf-8")
     (dest / "README.md.jinja").write_text("# {{ project_name }}\n", encoding="utf-8")
+    return dest
+
+
+def many_files_template(dest: Path, count: int = 30) -> Path:
+    one_file_template(dest)
+    for index in range(count - 1):
+        (dest / f"file{index}.txt.jinja").write_text(f"{{{{ project_name }}}} {index}\n", encoding="utf-8")
     return dest
 
 
@@ -123,6 +132,10 @@ def main() -> None:
 
         print("3. update v1 -> v2 of a generated repo / copy of v2 (both from git)")
         compare("copier update", update, "copier copy", copy(template, work / "out-e"), args.runs)
+
+        print("4. for scale: a template of 30 one-line files / the one-file template")
+        compare("30-file template", copy(many_files_template(work / "many"), work / "out-f"),
+                "one-file template", copy(minimal, work / "out-g"), args.runs)
 
 
 if __name__ == "__main__":
