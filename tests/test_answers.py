@@ -207,3 +207,15 @@ def test_after_copying_the_next_commands_carry_this_repo_s_names(template_dir, t
     output = (run.stdout + run.stderr).splitlines()
     for line in lines:
         assert line.format(dest=dest) in output
+
+
+def test_a_new_repo_is_a_git_repository_on_its_production_branch_unless_inside_one(template_dir, tmp_path):
+    repo = run_copy(template_dir, tmp_path / "alone", {"project_name": "orders-api",
+                                                       "environments": {"dev": "develop", "live": "main"}})
+    head = subprocess.run(["git", "symbolic-ref", "--short", "HEAD"], cwd=repo, capture_output=True, text=True)
+    assert head.stdout.strip() == "main"
+
+    monorepo = tmp_path / "monorepo"
+    subprocess.run(["git", "init", "--quiet", str(monorepo)], check=True)
+    inner = run_copy(template_dir, monorepo / "functions" / "orders", {"project_name": "orders-api"})
+    assert not (inner / ".git").exists()
