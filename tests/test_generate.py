@@ -105,8 +105,9 @@ def test_generated_repo_is_complete_and_lints_clean(generate, answers):
     tomllib.loads((repo / "samconfig.toml").read_text(encoding="utf-8"))
     json.loads((repo / "events" / "event.json").read_text(encoding="utf-8"))
 
-    matches = lint_file(repo / "template.yml", config=ManualArgs(regions=[region]))
-    assert [str(m) for m in matches] == []
+    for template in ("template.yml", "pipeline/pipeline.yml"):
+        matches = lint_file(repo / template, config=ManualArgs(regions=[region]))
+        assert [str(m) for m in matches] == [], template
 
     transformed = sam_transform(repo, region)
     functions = [r for r in transformed["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
