@@ -148,6 +148,7 @@ class LambdaRulesExtension(Extension):
             branch_protections=rules.branch_protections,
             production_branch=rules.production_branch,
             referenced_resources=iam.referenced_resources,
+            account_arn=iam.account_arn,
         )
         environment.globals.update(facts=facts)
         _cache_compiles(environment)
@@ -179,12 +180,17 @@ def _cache_compiles(environment: Environment) -> None:
     memory: dict[tuple[Any, ...], Any] = {}
     folder = _cache_dir()
 
-    def settings() -> str:  # read at compile time: the extensions are loaded by then
+    known: list[str] = []
+
+    def settings() -> str:  # read at the first compile: the extensions are loaded by then
+        if known:
+            return known[0]
         e = environment
-        return repr((jinja2.__version__, sys.version_info[:2], sorted(e.extensions), e.block_start_string,
+        known.append(repr((jinja2.__version__, sys.version_info[:2], sorted(e.extensions), e.block_start_string,
                      e.block_end_string, e.variable_start_string, e.variable_end_string, e.comment_start_string,
                      e.comment_end_string, e.line_statement_prefix, e.line_comment_prefix, e.trim_blocks,
-                     e.lstrip_blocks, e.newline_sequence, e.keep_trailing_newline, e.optimized))
+                     e.lstrip_blocks, e.newline_sequence, e.keep_trailing_newline, e.optimized)))
+        return known[0]
 
     def compile_cached(source: Any, name: str | None = None, filename: str | None = None,
                        raw: bool = False, defer_init: bool = False) -> Any:

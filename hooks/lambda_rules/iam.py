@@ -12,7 +12,11 @@ from typing import Any, Iterable, Mapping
 
 from .resolve import ResolveError, parse, references
 
-ACCOUNT = "arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}"
+
+
+def account_arn(service: str) -> str:
+    """The ARN prefix of `service` in the stack's own partition, region and account, for `!Sub`."""
+    return f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}"
 
 
 def _values(env_vars: Mapping[str, Any] | None, env_overrides: Mapping[str, Any] | None) -> Iterable[Any]:
@@ -26,21 +30,21 @@ def parameter_arn(name: str) -> str:
     """An SSM parameter name or ARN as an IAM resource: names without a leading '/' get one."""
     if name.startswith("arn:"):
         return name
-    return ACCOUNT.format(service="ssm") + ":parameter/" + name.lstrip("/")
+    return account_arn("ssm") + ":parameter/" + name.lstrip("/")
 
 
 def secret_arn(secret_id: str) -> str:
     """A secret name or ARN as an IAM resource; a name's ARN ends with '-' and 6 random characters."""
     if secret_id.startswith("arn:"):
         return secret_id
-    return ACCOUNT.format(service="secretsmanager") + ":secret:" + secret_id + "-??????"
+    return account_arn("secretsmanager") + ":secret:" + secret_id + "-??????"
 
 
 def referenced_resources(env_vars: Mapping[str, Any] | None, env_overrides: Mapping[str, Any] | None,
                          project: str) -> dict[str, list[str]]:
     """{"ssm": [...], "secretsmanager": [...]}: the project's prefix, then each referenced one once."""
     found: dict[str, list[str]] = {"ssm": [parameter_arn(f"/{project}/*")],
-                                   "secretsmanager": [ACCOUNT.format(service="secretsmanager") + f":secret:{project}/*"]}
+                                   "secretsmanager": [account_arn("secretsmanager") + f":secret:{project}/*"]}
     for value in _values(env_vars, env_overrides):
         for text in references(value):
             try:
