@@ -14,7 +14,9 @@ import json
 import marshal
 import os
 import re
+import subprocess
 import sys
+from functools import wraps
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -153,6 +155,7 @@ class LambdaRulesExtension(Extension):
         environment.globals.update(facts=facts)
         _cache_compiles(environment)
         _install_answer_error_hook()
+        _ask_git_file_mode_once()
 
 
 def _cache_dir() -> Path | None:
@@ -220,3 +223,45 @@ def _cache_compiles(environment: Environment) -> None:
         return code
 
     environment.compile = compile_cached  # type: ignore[method-assign]
+
+
+def _git_file_mode(folder: Path) -> str:
+    """`core.fileMode` as git reads it in `folder`: "true", "false", or "" when unset or unreadable."""
+    try:
+        result = subprocess.run(["git", "config", "--type=bool", "--get", "core.fileMode"], cwd=folder,
+                                capture_output=True, text=True, check=False)
+    except OSError:
+        return ""
+    return result.stdout.strip()
+
+
+def _ask_git_file_mode_once() -> None:
+    """Read git's `core.fileMode` once per destination, not once per rendered file.
+
+    After writing each file, copier (9.17 and later) runs `git config core.fileMode` in the
+    destination, and copies the template's executable bit into the git index only when that
+    setting is "false" (Windows, or a deliberate opt-out). A git process per file was a third
+    of the time of a copy of this template. The setting cannot change while copier renders,
+    so each Worker now reads it once per destination folder and calls copier's own method,
+    unchanged, whenever it is "false". A copier without that method is left as it is.
+    """
+    try:
+        from copier._main import Worker
+    except ImportError:
+        return
+    sync = getattr(Worker, "_sync_git_index_executable_bit", None)
+    if sync is None or getattr(sync, "lambda_rules", False):
+        return
+
+    @wraps(sync)
+    def sync_when_file_mode_is_false(self: Any, *args: Any, **kwargs: Any) -> Any:
+        known = self.__dict__.setdefault("_lambda_rules_file_mode", {})  # as cached_property does
+        folder = Path(self.subproject.local_abspath)
+        if folder not in known:
+            known[folder] = _git_file_mode(folder)
+        if known[folder] != "false":
+            return None
+        return sync(self, *args, **kwargs)
+
+    sync_when_file_mode_is_false.lambda_rules = True  # type: ignore[attr-defined]
+    Worker._sync_git_index_executable_bit = sync_when_file_mode_is_false
