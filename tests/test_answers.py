@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import run_copy
+from conftest import ROOT, run_copy
 
 pytestmark = pytest.mark.slow
 
@@ -119,10 +119,12 @@ def test_cli_with_data_exits_non_zero_and_says_why_last(template_dir, tmp_path):
     run = copier_cli("copy", "--trust", "--defaults", "--data", "project_name=orders-api",
                      "--data", "memory_size=64", str(template_dir), str(tmp_path / "out"), cwd=tmp_path)
     assert run.returncode == 1
-    assert run.stderr.strip().splitlines()[-2:] == [
+    shown = run.stderr.strip().splitlines()[-2:]
+    assert shown == [
         "Nothing was written: an answer is refused (copier copy stops before writing).",
         "memory_size: 64 MB is outside the limit of 128 to 10240 MB. Use 128 to 10240 MB.",
     ]
+    assert "```\n" + "\n".join(shown) + "\n```" in (ROOT / "README.md").read_text(encoding="utf-8")
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "out").exists()
 
