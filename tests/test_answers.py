@@ -189,6 +189,9 @@ def test_warning_is_shown_but_does_not_block(template_dir, tmp_path):
 
 @pytest.mark.parametrize(("data", "lines"), [
     pytest.param([], ["orders-api is ready in {dest} (python3.13, 3 environments: dev, staging, prod).",
+                      'Next, in that folder (README.md, "Working on it", lists what to install: Python 3.13 and SAM '
+                      'CLI):',
+                      "  python3.13 -m venv .venv && . .venv/bin/activate",
                       "  make pipeline                  # once, with AWS admin credentials: stack orders-api-cicd in "
                       "eu-west-1",
                       "  aws iam create-service-specific-credential --user-name orders-api-mirror --service-name "
@@ -199,6 +202,12 @@ def test_warning_is_shown_but_does_not_block(template_dir, tmp_path):
                  ["  git remote add aws https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/orders-api-repo",
                   "A push to main deploys orders-api-live-function. README.md has every name and step."],
                  id="codecommit"),
+    pytest.param(["runtime=nodejs22.x"],
+                 ['Next, in that folder (README.md, "Working on it", lists what to install: Node.js 22, Python 3 and '
+                  'SAM CLI):',
+                  "  python3 -m venv .venv && . .venv/bin/activate",
+                  "  make install && make test      # npm install, then node --test: the handler's unit tests"],
+                 id="nodejs"),
 ])
 def test_after_copying_the_next_commands_carry_this_repo_s_names(template_dir, tmp_path, data, lines):
     dest = tmp_path / "out"

@@ -218,6 +218,27 @@ def test_make_targets_run_in_the_generated_repo(generate):
     assert "Set ENVIRONMENT to one of: dev staging prod" in refused.stderr
 
 
+SAM_CLI_DOCS = "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html"
+AWS_CLI_DOCS = "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html"
+
+
+@pytest.mark.parametrize(("targets", "first_line"), [
+    pytest.param(["lint"], f"make lint needs SAM CLI, and 'sam' is not on PATH: {SAM_CLI_DOCS}", id="lint"),
+    pytest.param(["build"], f"make build needs SAM CLI, and 'sam' is not on PATH: {SAM_CLI_DOCS}", id="build"),
+    pytest.param(["deploy", "ENVIRONMENT=dev"], f"make deploy needs SAM CLI, and 'sam' is not on PATH: {SAM_CLI_DOCS}",
+                 id="deploy"),
+    pytest.param(["pipeline"], f"make pipeline needs the AWS CLI, and 'aws' is not on PATH: {AWS_CLI_DOCS}",
+                 id="pipeline"),
+])
+def test_a_target_names_the_missing_outside_tool_and_where_to_get_it(generate, targets, first_line):
+    repo = generate()
+    bare = {**os.environ, "PATH": os.pathsep.join(("/usr/bin", "/bin"))}
+    assert shutil.which("sam", path=bare["PATH"]) is None and shutil.which("aws", path=bare["PATH"]) is None
+    run = subprocess.run(["make", *targets], cwd=repo, capture_output=True, text=True, env=bare)
+    assert run.returncode == 2
+    assert run.stderr.splitlines()[0] == first_line
+
+
 def test_make_targets_run_in_a_typescript_repo(generate, tmp_path):
     repo = Path(shutil.copytree(generate(runtime="nodejs24.x", typescript=True), tmp_path / "repo"))
     installed = run(["make", "install", f"PYTHON={sys.executable}", "NPM_INSTALL=npm install --prefer-offline"], repo)

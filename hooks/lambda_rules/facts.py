@@ -174,6 +174,12 @@ CODEBUILD_COMPUTE_TYPE = "BUILD_GENERAL1_SMALL"
 # GitLab CI runs the same make targets in SAM's build image of the runtime (SAM CLI, the
 # runtime, pip, npm and make), published by AWS on the ECR Public Gallery.
 SAM_BUILD_IMAGE = "public.ecr.aws/sam/build-{runtime}:latest"
+# Tools a generated repo needs from outside its requirements (its Makefile names them when missing).
+OUTSIDE_TOOLS = {
+    "sam": ("SAM CLI", "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/"
+                       "install-sam-cli.html"),
+    "aws": ("the AWS CLI", "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html"),
+}
 # Days before a pipeline artifact, or an old version of any object, expires from the bucket.
 ARTIFACT_EXPIRY_DAYS = 30
 GITLAB_COM = "https://gitlab.com"
