@@ -17,10 +17,8 @@ import yaml
 from cfnlint.api import ManualArgs, lint_file
 from cfnlint.decode.cfn_yaml import loads as cfn_loads
 from conftest import run_copy
-from lambda_rules import rules
+from lambda_rules import deploy_role, rules
 from lambda_rules.template_file import load_template, resolve
-from samtranslator.public.translator import ManagedPolicyLoader
-from samtranslator.translator.transform import transform
 
 pytestmark = pytest.mark.slow
 TEMPLATE = Path(__file__).resolve().parent.parent / "template"
@@ -71,17 +69,10 @@ def language(answers: dict[str, Any]) -> str:
 
 
 def sam_transform(repo: Path, region: str) -> dict[str, Any]:
-    """SAM's own transform, offline: code already uploaded, no managed policy looked up."""
+    """SAM's own transform, offline (the function's check uses the same), for the first environment."""
     template = cfn_loads((repo / "template.yml").read_text(encoding="utf-8"))
-    for resource in template["Resources"].values():
-        key = {"AWS::Serverless::Function": "CodeUri", "AWS::Serverless::LayerVersion": "ContentUri"}.get(resource["Type"])
-        if key:
-            resource["Properties"][key] = "s3://bucket/key.zip"
-    loader = ManagedPolicyLoader(iam_client=None)
-    loader._policy_map = {}  # nothing to look up: the template names no managed policy by name
-    os.environ.setdefault("AWS_DEFAULT_REGION", region)
     env = next(iter(template["Parameters"]["Environment"]["AllowedValues"]))
-    return transform(template, {"Environment": env, "AWS::Region": region}, loader)
+    return deploy_role.sam_transform(template, {"Environment": env, "AWS::Region": region})
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS)
@@ -165,8 +156,8 @@ def test_default_repo_has_the_expected_files_names_and_values(generate):
         "layer-sizes.json", "pipeline/pipeline.yml", "pyproject.toml", "requirements-dev.txt", "samconfig.toml",
         "scripts/gitlab-settings.json", "scripts/setup_gitlab.py", "src/app.py",
         "src/requirements.txt", "template.yml", "tests/conftest.py", "tests/test_app.py",
-        "tools/lambda_rules/__init__.py", "tools/lambda_rules/__main__.py", "tools/lambda_rules/facts.py",
-        "tools/lambda_rules/iam.py",
+        "tools/lambda_rules/__init__.py", "tools/lambda_rules/__main__.py", "tools/lambda_rules/deploy_role.py",
+        "tools/lambda_rules/facts.py", "tools/lambda_rules/iam.py",
         "tools/lambda_rules/layer_size.py", "tools/lambda_rules/repo_check.py", "tools/lambda_rules/resolve.py",
         "tools/lambda_rules/rules.py", "tools/lambda_rules/template_file.py",
     ]

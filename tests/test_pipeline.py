@@ -14,7 +14,9 @@ import yaml
 from cfnlint.api import ManualArgs, lint_file
 from cfnlint.decode.cfn_yaml import loads as cfn_loads
 from conftest import tool
-from lambda_rules import rules
+from lambda_rules import deploy_role, rules
+from lambda_rules.repo_check import check_deploy_roles
+from lambda_rules.template_file import load_template
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,6 +184,16 @@ def test_each_environment_s_roles_reach_only_that_environment(repos, name):
                            for o in others), (logical_id, target)
             checked += 1
     assert checked > 20 * len(ENVIRONMENTS)
+
+
+@pytest.mark.parametrize("name", COMBINATIONS)
+def test_each_deploy_role_provides_for_every_type_template_yml_deploys(repos, name):
+    repo = repos[name]
+    template = load_template(repo / "template.yml")
+    resources = deploy_role.cloudformation_resources(template, {"Environment": "dev", "AWS::Region": "eu-west-1"})
+    assert {"AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Logs::LogGroup"} <= set(resources.values())
+    regions = dict.fromkeys(ENVIRONMENTS, "eu-west-1")
+    assert check_deploy_roles(template, regions, repo / "pipeline" / "pipeline.yml") == []
 
 
 def test_function_role_writes_only_its_own_log_group(generate):

@@ -162,3 +162,128 @@ def test_real_sam_build_is_measured(generate, tmp_path, offline):
     assert run.returncode == 0, run.stderr
     assert "not built yet" not in run.stdout
     assert run.stdout.splitlines()[-1] == "Lambda limits: 0 error(s), 0 warning(s)."
+
+
+# --- the deploy roles of pipeline/pipeline.yml against what template.yml deploys ---
+
+DEPLOY_ROLES = "DevDeployRole, StagingDeployRole, ProdDeployRole"
+TABLE = """  OrdersTable:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+
+"""
+QUEUE = """  JobsQueue:
+    Type: AWS::SQS::Queue
+
+"""
+SCHEDULE = """      Events:
+        Nightly:
+          Type: Schedule
+          Properties:
+            Schedule: rate(1 day)
+"""
+DYNAMODB_STATEMENT = """            Statement:
+              - Sid: OrdersTable
+                Effect: Allow
+                Action:
+                  - {action}
+                Resource: !Sub "arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/orders-api-*"
+              - Sid: Function
+"""
+
+
+def add_resource(repo: Path, snippet: str) -> None:
+    edit(repo / "template.yml", "\nOutputs:", "\n" + snippet + "Outputs:")
+
+
+def not_provided_for(resource_type: str, example: str, declared: str) -> str:
+    return (f"error: pipeline/pipeline.yml: {DEPLOY_ROLES}: allow no action that creates {resource_type} (such as "
+            f"{example}), and template.yml declares {declared}: CloudFormation would stop the deploy with "
+            f"AccessDenied. Add a statement for it to each deploy role, scoped to that environment's names "
+            f"(`make role-actions TYPE={resource_type}` lists the actions CloudFormation uses), then run "
+            "`make pipeline`.")
+
+
+@pytest.mark.parametrize(("edit_template", "expected"), [
+    pytest.param(lambda repo: add_resource(repo, TABLE),
+                 [not_provided_for("AWS::DynamoDB::Table", "dynamodb:CreateTable", "OrdersTable")], id="table"),
+    pytest.param(lambda repo: (add_resource(repo, TABLE), add_resource(repo, QUEUE)),
+                 [not_provided_for("AWS::DynamoDB::Table", "dynamodb:CreateTable", "OrdersTable"),
+                  not_provided_for("AWS::SQS::Queue", "sqs:CreateQueue", "JobsQueue")], id="table-and-queue"),
+    # SAM turns a Schedule event into an EventBridge rule and a permission to invoke the function.
+    pytest.param(lambda repo: edit(repo / "template.yml", "      Handler: app.lambda_handler\n",
+                                   "      Handler: app.lambda_handler\n" + SCHEDULE),
+                 [not_provided_for("AWS::Events::Rule", "events:PutRule", "FunctionNightly")], id="schedule-event"),
+])
+def test_a_resource_no_deploy_role_may_create_is_an_error_before_any_push(repo, offline, edit_template, expected):
+    edit_template(repo)
+    run = check(repo)
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == expected
+
+
+@pytest.mark.parametrize("action", ["dynamodb:CreateTable", "dynamodb:*", "DynamoDB:Create*"],
+                         ids=["exact", "service-wildcard", "case-and-verb-wildcard"])
+def test_a_statement_in_each_deploy_role_provides_for_the_new_type(repo, offline, action):
+    add_resource(repo, TABLE)
+    pipeline = repo / "pipeline" / "pipeline.yml"
+    text = pipeline.read_text(encoding="utf-8")
+    marker = "            Statement:\n              - Sid: Function\n"
+    assert text.count(marker) == 3  # one deploy role per environment
+    pipeline.write_text(text.replace(marker, DYNAMODB_STATEMENT.format(action=action)), encoding="utf-8")
+    run = check(repo)
+    assert run.returncode == 0, run.stderr
+    assert "DeployRole" not in run.stdout + run.stderr
+
+
+def test_one_role_left_without_the_statement_is_named_alone(repo, offline):
+    add_resource(repo, TABLE)
+    edit(repo / "pipeline" / "pipeline.yml", "            Statement:\n              - Sid: Function\n",
+         DYNAMODB_STATEMENT.format(action="dynamodb:CreateTable"))  # the first role only: dev
+    run = check(repo)
+    assert run.stderr.startswith("error: pipeline/pipeline.yml: StagingDeployRole, ProdDeployRole: allow no action "
+                                 "that creates AWS::DynamoDB::Table")
+
+
+def test_managed_policies_cannot_be_read_offline_and_say_so(repo, offline):
+    add_resource(repo, TABLE)
+    pipeline = repo / "pipeline" / "pipeline.yml"
+    text = pipeline.read_text(encoding="utf-8")
+    marker = "      Policies:\n        - PolicyName: deploy-"
+    assert text.count(marker) == 3
+    pipeline.write_text(text.replace(marker, "      ManagedPolicyArns:\n        - !Sub arn:${AWS::Partition}:iam::aws:"
+                                             "policy/AmazonDynamoDBFullAccess\n" + marker), encoding="utf-8")
+    run = check(repo)
+    assert run.returncode == 0, run.stderr
+    notes = [line for line in run.stdout.splitlines() if "DeployRole" in line]
+    assert notes == [f"info: pipeline/pipeline.yml: {role}: attaches managed policies, which cannot be read offline: "
+                     "what it may deploy was not checked." for role in DEPLOY_ROLES.split(", ")]
+
+
+def test_a_template_sam_refuses_is_left_to_sam_validate(repo, offline):
+    add_resource(repo, "  Broken:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n"
+                       "        Odd:\n          Type: NotAnEvent\n\n")
+    run = check(repo)
+    assert run.returncode == 0, run.stderr
+    [warning] = [line for line in run.stdout.splitlines() if "transform" in line]
+    assert warning.startswith("warning: template.yml: SAM's transform refused it, so the deploy roles were not "
+                              "checked: ")
+    assert "Resource with id [Broken] is invalid." in warning
+    assert warning.endswith("(`sam validate --lint` says more).")
+
+
+def test_role_actions_lists_what_cloudformation_uses_for_a_type(repo):
+    run = check(repo, "--actions", "AWS::SQS::Queue", "--region", "eu-west-1")
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0] == ("AWS::SQS::Queue, as CloudFormation's handlers use it in eu-west-1 (its own namespace: sqs; "
+                        "some actions are needed only for some properties):")
+    assert [line.split(":", 1)[0] for line in lines[1:]] == ["  create", "  update", "  delete"]
+    assert "sqs:CreateQueue" in lines[1] and "sqs:DeleteQueue" in lines[3]
+    unknown = check(repo, "--actions", "AWS::SQS::Queu")
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip() == ("error: AWS::SQS::Queu: CloudFormation's schemas for us-east-1 list no handler "
+                                      "permissions for it. Check the type's spelling, for example AWS::SQS::Queue.")

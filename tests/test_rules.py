@@ -8,7 +8,7 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lambda_rules import facts, rules
+from lambda_rules import deploy_role, facts, rules
 
 ENVS = {"dev": "develop", "staging": "staging", "prod": "master"}
 
@@ -507,3 +507,36 @@ def test_architecture_must_have_a_codebuild_image_for_the_runtime(monkeypatch):
     assert messages(rules.check_architecture("arm64", "nodejs18.x")) == [
         "architecture: CodeBuild's arm64 image aws/codebuild/amazonlinux-aarch64-standard:3.0 runs nodejs 20 to 24, "
         "not 18. Use x86_64, or another runtime."]
+
+
+@pytest.mark.parametrize(("resource_type", "namespace", "example"), [
+    ("AWS::Lambda::Function", "lambda", "lambda:CreateFunction"),
+    ("AWS::Lambda::LayerVersion", "lambda", "lambda:PublishLayerVersion"),  # s3 reads outnumber it
+    ("AWS::Lambda::Permission", "lambda", "lambda:AddPermission"),
+    ("AWS::Logs::LogGroup", "logs", "logs:CreateLogGroup"),
+    ("AWS::IAM::Role", "iam", "iam:CreateRole"),
+    ("AWS::Events::Rule", "events", "events:PutRule"),
+    ("AWS::StepFunctions::StateMachine", "states", "states:CreateStateMachine"),
+    ("AWS::ApiGatewayV2::Api", "apigateway", "apigateway:POST"),
+    ("AWS::Cognito::UserPool", "cognito-idp", "cognito-idp:CreateUserPool"),
+    ("AWS::SSM::Parameter", "ssm", "ssm:PutParameter"),
+], ids=lambda value: value if value.startswith("AWS::") else "")
+def test_a_type_s_namespace_and_creating_action_come_from_cloudformation_s_schemas(resource_type, namespace, example):
+    handlers = deploy_role.handler_actions(resource_type, "eu-west-1")
+    assert deploy_role.own_namespace(handlers) == namespace
+    creating = deploy_role.creating_actions(handlers)
+    assert deploy_role.example_action(creating) == example
+    assert not [a for a in creating if a.split(":", 1)[1].startswith(("Get", "Describe", "List", "Tag", "Untag", "AddTags"))]
+
+
+@pytest.mark.parametrize(("patterns", "action", "allowed"), [
+    (["dynamodb:CreateTable"], "dynamodb:CreateTable", True),
+    (["DynamoDB:createtable"], "dynamodb:CreateTable", True),
+    (["dynamodb:*"], "dynamodb:CreateTable", True),
+    (["dynamodb:Create*"], "dynamodb:CreateTableReplica", True),
+    (["dynamodb:Describe*"], "dynamodb:CreateTable", False),
+    (["dynamo*:CreateTabl?"], "dynamodb:CreateTable", True),
+    (["sqs:*"], "dynamodb:CreateTable", False),
+], ids=["exact", "case", "service-star", "verb-star", "other-verb", "question-mark", "other-service"])
+def test_actions_match_as_iam_matches_them(patterns, action, allowed):
+    assert deploy_role.allows(patterns, action) is allowed

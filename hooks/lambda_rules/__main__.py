@@ -1,4 +1,5 @@
-"""python -m lambda_rules: check template.yml and samconfig.toml against Lambda's limits.
+"""python -m lambda_rules: check template.yml and samconfig.toml against Lambda's limits, and
+pipeline/pipeline.yml's deploy roles against the resource types template.yml deploys.
 
 Every problem is printed at once with its place; the exit code is 1 when any is an error.
 With AWS credentials, dynamic references are resolved and external layers measured;
@@ -24,10 +25,24 @@ def main(argv: list[str] | None = None) -> int:
                         help="output of `sam build` (default: %(default)s)")
     parser.add_argument("--layer-cache", type=Path, default=Settings.layer_cache,
                         help="unzipped sizes of external layers by ARN (default: %(default)s)")
+    parser.add_argument("--pipeline", type=Path, default=Settings.pipeline,
+                        help="the pipeline stack, whose deploy roles are checked (default: %(default)s)")
     parser.add_argument("--offline", action="store_true", help="never call AWS")
+    parser.add_argument("--actions", metavar="TYPE", help="list the actions CloudFormation's handlers use for a "
+                        "resource type (for a deploy role statement), and check nothing")
+    parser.add_argument("--region", default="us-east-1", help="region of --actions (default: %(default)s)")
     args = parser.parse_args(argv)
+    if args.actions:
+        from .deploy_role import describe_actions
+
+        try:
+            print(describe_actions(args.actions, args.region))
+        except LookupError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        return 0
     problems = check_repo(Settings(args.template, args.samconfig, args.build_dir, args.layer_cache,
-                                   use_aws=not args.offline))
+                                   use_aws=not args.offline, pipeline=args.pipeline))
     for problem in problems:
         print(f"{problem.severity}: {problem}", file=sys.stderr if problem.severity == ERROR else sys.stdout)
     count = {level: sum(p.severity == level for p in problems) for level in (ERROR, WARNING, INFO)}

@@ -180,6 +180,11 @@ OUTSIDE_TOOLS = {
                        "install-sam-cli.html"),
     "aws": ("the AWS CLI", "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html"),
 }
+# The deploy role (pipeline/pipeline.yml) is the role CloudFormation assumes: its trust principal.
+CLOUDFORMATION_PRINCIPAL = "cloudformation.amazonaws.com"
+# Verbs of a create handler's actions that read or tag: allowing one of them does not let
+# CloudFormation create a resource of that type (CloudFormation registry schemas, `handlers`).
+DEPLOY_ROLE_NOT_CREATING = ("Get", "Describe", "List", "Tag", "Untag", "AddTags", "RemoveTags")
 # Days before a pipeline artifact, or an old version of any object, expires from the bucket.
 ARTIFACT_EXPIRY_DAYS = 30
 GITLAB_COM = "https://gitlab.com"

@@ -3,7 +3,8 @@
 Reads template.yml and samconfig.toml, resolves what each environment gets,
 and measures it: environment variables exactly (dynamic references resolved
 first when AWS credentials are at hand), and after `sam build` the unzipped
-size of the function and of every layer against the 250 MB budget.
+size of the function and of every layer against the 250 MB budget. Then each
+environment's deploy role in pipeline/pipeline.yml against what template.yml deploys.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from . import facts, rules
-from .rules import ERROR, WARNING, Problem
+from .rules import ERROR, INFO, WARNING, Problem
 from .template_file import (UNRESOLVED, environments, functions, load_samconfig, load_template, resolve)
 
-INFO = "info"
 MB = 1024 * 1024
 
 
@@ -31,6 +31,7 @@ class Settings:
     build_dir: Path = Path(".aws-sam/build")
     layer_cache: Path = Path("layer-sizes.json")
     use_aws: bool = True
+    pipeline: Path = Path("pipeline/pipeline.yml")
 
 
 def _has_unresolved(value: Any) -> bool:
@@ -154,13 +155,14 @@ def check_repo(settings: Settings = Settings()) -> list[Problem]:
         problems.append(Problem("template.yml: Parameters.Environment", "has no AllowedValues. "
                                                                         "List the environments there."))
     budgets_done: set[tuple[str, tuple[str, ...]]] = set()
+    regions: dict[str, str] = {}
     for env in envs:
         deploy = samconfig.get(env, {}).get("deploy", {}).get("parameters")
         if deploy is None:
             problems.append(Problem(f"samconfig.toml: [{env}.deploy.parameters]",
                                     "is missing. Add it, or run copier update."))
             deploy = {}
-        region = deploy.get("region", default_region)
+        region = regions[env] = deploy.get("region", default_region)
         for key, rule in (("stack_name", "stack"), ("s3_bucket", "bucket")):
             if key in deploy:
                 why = rules.name_problem(str(deploy[key]), rule)
@@ -181,7 +183,56 @@ def check_repo(settings: Settings = Settings()) -> list[Problem]:
                 client = _lambda_client(region) if aws else None
                 problems += check_budget(f"template.yml: {logical_id}", settings.build_dir / logical_id,
                                          built, arns, settings, client)
+    problems += check_deploy_roles(template, regions, settings.pipeline)
     return _dedupe(problems)
+
+
+def check_deploy_roles(template: Mapping[str, Any], regions: Mapping[str, str], pipeline_file: Path) -> list[Problem]:
+    """Each environment's deploy role provides for every resource type template.yml deploys."""
+    if not pipeline_file.is_file():
+        return [Problem(str(pipeline_file), "is missing: what each environment's deploy role may deploy was not "
+                                            "checked.", INFO)]
+    from . import deploy_role  # SAM's translator and cfn-lint's schemas, only here
+
+    roles = deploy_role.deploy_roles(load_template(pipeline_file))
+    problems: list[Problem] = []
+    lacking: dict[str, tuple[str, list[str], list[str]]] = {}  # type: (example, logical ids, roles)
+    for env, region in regions.items():
+        if env not in roles:
+            problems.append(Problem(str(pipeline_file), f"has no deploy role for {env} (an IAM role that "
+                                                        f"{facts.CLOUDFORMATION_PRINCIPAL} assumes, tagged "
+                                                        f"environment: {env}): run copier update.", WARNING))
+            continue
+        try:
+            resources = deploy_role.cloudformation_resources(template, {"Environment": env, "AWS::Region": region})
+        except Exception as error:  # noqa: BLE001 - the translator's refusals have many types
+            return problems + [Problem("template.yml", f"SAM's transform refused it, so the deploy roles were not "
+                                                       f"checked: {_causes(error)} (`sam validate --lint` says more).",
+                                       WARNING)]
+        role_id, role = roles[env]
+        missing = deploy_role.unprovided_types(role, resources, region)
+        if missing is None:
+            problems.append(Problem(f"{pipeline_file}: {role_id}", "attaches managed policies, which cannot be read "
+                                                                    "offline: what it may deploy was not checked.",
+                                    INFO))
+            continue
+        for resource_type, (example, logical_ids) in missing.items():
+            entry = lacking.setdefault(resource_type, (example, logical_ids, []))
+            entry[2].append(role_id)
+    for resource_type, (example, logical_ids, role_ids) in sorted(lacking.items()):
+        problems.append(Problem(f"{pipeline_file}: {', '.join(role_ids)}", (
+            f"allow{'s' if len(role_ids) == 1 else ''} no action that creates {resource_type} (such as {example}), "
+            f"and template.yml declares {', '.join(logical_ids)}: CloudFormation would stop the deploy with "
+            f"AccessDenied. Add a statement for it to each deploy role, scoped to that environment's names "
+            f"(`make role-actions TYPE={resource_type}` lists the actions CloudFormation uses), then run "
+            "`make pipeline`.")))
+    return problems
+
+
+def _causes(error: Exception) -> str:
+    """The translator's own messages: it gathers them in `causes`."""
+    causes = getattr(error, "causes", None) or [error]
+    return " ".join(str(getattr(cause, "message", cause)) for cause in causes)
 
 
 def _lambda_client(region: str) -> Any:

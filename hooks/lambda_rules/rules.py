@@ -19,6 +19,7 @@ from . import facts
 
 ERROR = "error"
 WARNING = "warning"
+INFO = "info"  # a note: what was not checked, and why
 
 
 @dataclass(frozen=True)

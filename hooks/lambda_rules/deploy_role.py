@@ -1,0 +1,166 @@
+"""Whether each environment's deploy role in pipeline/pipeline.yml provides for what template.yml declares.
+
+CloudFormation deploys template.yml with the deploy role of pipeline/pipeline.yml, which allows
+only what the generated template needs. A resource added later (a table, a queue, a schedule on
+the function) needs actions that role does not have, and the deploy stops with AccessDenied,
+after a push. This check finds it first:
+
+- SAM's own transform (aws-sam-translator) gives the CloudFormation resources template.yml
+  becomes, so a `Schedule` event counts as the `AWS::Events::Rule` it creates;
+- CloudFormation's resource schemas, as cfn-lint ships them, list the actions each type's
+  create, update and delete handlers use;
+- a type is provided for when the role allows at least one of its creating actions: the create
+  handler's actions in the type's own IAM namespace, other than reads and tagging.
+
+It finds the types a role makes no provision for at all. It does not prove that every action a
+type may need is allowed, nor look at the resources a statement is scoped to.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections import Counter
+from typing import Any, Iterable, Mapping
+
+from . import facts
+
+# What `sam package` would put in place of local paths: the transform only needs their form.
+_UPLOADED = {"AWS::Serverless::Function": "CodeUri", "AWS::Serverless::LayerVersion": "ContentUri",
+             "AWS::Serverless::Api": "DefinitionUri", "AWS::Serverless::HttpApi": "DefinitionUri",
+             "AWS::Serverless::StateMachine": "DefinitionUri"}
+
+
+class _NoManagedPolicies:
+    """The transform asks IAM for managed policy ARNs by name; offline, there is nothing to ask."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+def sam_transform(template: Mapping[str, Any], parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The CloudFormation template SAM's own translator makes of `template`, offline."""
+    import copy
+    import logging
+
+    from samtranslator.translator.transform import transform
+
+    # The translator counts features into an in-memory metrics object and, as nobody publishes
+    # it, warns about it on exit: nothing a user can act on.
+    logging.getLogger("samtranslator.metrics.metrics").setLevel(logging.ERROR)
+    fragment = copy.deepcopy(dict(template))
+    for resource in (fragment.get("Resources") or {}).values():
+        key = _UPLOADED.get(resource.get("Type", ""))
+        properties = resource.get("Properties") or {}
+        if key and isinstance(properties.get(key), str) and not properties[key].startswith("s3://"):
+            properties[key] = "s3://bucket/key"
+    os.environ.setdefault("AWS_DEFAULT_REGION", str(parameters.get("AWS::Region") or "us-east-1"))
+    return transform(fragment, dict(parameters), _NoManagedPolicies())  # type: ignore[arg-type]
+
+
+def cloudformation_resources(template: Mapping[str, Any], parameters: Mapping[str, Any]) -> dict[str, str]:
+    """{logical id: CloudFormation type} of the template after SAM's transform."""
+    transformed = sam_transform(template, parameters)
+    return {logical_id: resource["Type"] for logical_id, resource in transformed["Resources"].items()}
+
+
+def handler_actions(resource_type: str, region: str) -> dict[str, list[str]]:
+    """{"create": [...], "update": [...], "delete": [...]}: what CloudFormation's handlers use."""
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+    try:
+        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type).schema
+    except Exception:  # noqa: BLE001 - an unknown type or region: nothing to compare with
+        return {}
+    handlers = schema.get("handlers") or {}
+    return {step: sorted(set((handlers.get(step) or {}).get("permissions") or []))
+            for step in ("create", "update", "delete")}
+
+
+def _namespace(action: str) -> str:
+    return action.split(":", 1)[0].lower()
+
+
+def own_namespace(handlers: Mapping[str, list[str]]) -> str | None:
+    """The IAM namespace of a type: used by both its create and delete handlers, the most often."""
+    create, delete = handlers.get("create") or [], handlers.get("delete") or []
+    shared = {_namespace(a) for a in create} & {_namespace(a) for a in delete}
+    counts = Counter(_namespace(a) for a in create + delete if _namespace(a) in shared)
+    return max(sorted(counts), key=lambda name: counts[name]) if counts else None
+
+
+def creating_actions(handlers: Mapping[str, list[str]]) -> list[str]:
+    """The create handler's actions in the type's own namespace, other than reads and tagging."""
+    namespace = own_namespace(handlers)
+    return [a for a in handlers.get("create") or [] if _namespace(a) == namespace
+            and not a.split(":", 1)[1].startswith(facts.DEPLOY_ROLE_NOT_CREATING)]
+
+
+def allowed_actions(role: Mapping[str, Any]) -> list[str]:
+    """The Action patterns of the role's Allow statements (inline policies)."""
+    patterns: list[str] = []
+    for policy in (role.get("Properties") or {}).get("Policies") or []:
+        statements = (policy.get("PolicyDocument") or {}).get("Statement") or []
+        for statement in statements if isinstance(statements, list) else [statements]:
+            if statement.get("Effect") == "Allow":
+                action = statement.get("Action") or []
+                patterns += [action] if isinstance(action, str) else [a for a in action if isinstance(a, str)]
+    return patterns
+
+
+def allows(patterns: Iterable[str], action: str) -> bool:
+    """IAM's action matching: case-insensitive, with * and ? wildcards."""
+    return any(fnmatch.fnmatchcase(action.lower(), pattern.lower()) for pattern in patterns)
+
+
+def deploy_roles(pipeline: Mapping[str, Any]) -> dict[str, tuple[str, Mapping[str, Any]]]:
+    """{environment: (logical id, role)}: roles CloudFormation assumes, by their `environment` tag."""
+    roles: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for logical_id, resource in (pipeline.get("Resources") or {}).items():
+        if resource.get("Type") != "AWS::IAM::Role":
+            continue
+        properties = resource.get("Properties") or {}
+        trust = str((properties.get("AssumeRolePolicyDocument") or {}).get("Statement"))
+        tags = {t.get("Key"): t.get("Value") for t in properties.get("Tags") or [] if isinstance(t, dict)}
+        if facts.CLOUDFORMATION_PRINCIPAL in trust and isinstance(tags.get("environment"), str):
+            roles[tags["environment"]] = (logical_id, resource)
+    return roles
+
+
+def example_action(creating: list[str]) -> str:
+    """The action a reader recognises as creating the type: the shortest Create..., else the first."""
+    creates = [a for a in creating if a.split(":", 1)[1].startswith("Create")]
+    return min(creates, key=len) if creates else creating[0]
+
+
+def unprovided_types(role: Mapping[str, Any], resources: Mapping[str, str],
+                     region: str) -> dict[str, tuple[str, list[str]]] | None:
+    """{type: (example creating action, logical ids)} the role allows no creating action of.
+
+    None when the role attaches managed policies: their actions cannot be read offline.
+    """
+    if (role.get("Properties") or {}).get("ManagedPolicyArns"):
+        return None
+    patterns = allowed_actions(role)
+    missing: dict[str, tuple[str, list[str]]] = {}
+    for logical_id, resource_type in sorted(resources.items()):
+        if resource_type in missing:
+            missing[resource_type][1].append(logical_id)
+            continue
+        creating = creating_actions(handler_actions(resource_type, region))
+        if creating and not any(allows(patterns, action) for action in creating):
+            missing[resource_type] = (example_action(creating), [logical_id])
+    return missing
+
+
+def describe_actions(resource_type: str, region: str) -> str:
+    """What CloudFormation's handlers of `resource_type` use, one line per step, for a statement."""
+    handlers = handler_actions(resource_type, region)
+    if not any(handlers.values()):
+        raise LookupError(f"{resource_type}: CloudFormation's schemas for {region} list no handler permissions for "
+                          "it. Check the type's spelling, for example AWS::SQS::Queue.")
+    lines = [f"{resource_type}, as CloudFormation's handlers use it in {region} (its own namespace: "
+             f"{own_namespace(handlers)}; some actions are needed only for some properties):"]
+    for step in ("create", "update", "delete"):
+        lines.append(f"  {step}: {', '.join(handlers[step]) or '(none)'}")
+    return "\n".join(lines)
