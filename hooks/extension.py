@@ -149,6 +149,7 @@ class LambdaRulesExtension(Extension):
             api_source_arn_path=rules.api_source_arn_path,
             branch_protections=rules.branch_protections,
             production_branch=rules.production_branch,
+            artifact_folder=rules.artifact_folder,
             referenced_resources=iam.referenced_resources,
             account_arn=iam.account_arn,
         )

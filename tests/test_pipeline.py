@@ -155,7 +155,7 @@ def allowed_targets(env: str) -> list[str]:
     """What a role of `env` may name: its own resources by the convention, or shared ones."""
     names = rules.resource_names("{project}-{env}-{type}", "orders-api", ENVIRONMENTS)
     own = names["environments"][env]
-    return [*own.values(), f"/aws/lambda/{own['function']}", own["pipeline"][:20], f"cache/{env}/",
+    return [*own.values(), f"/aws/lambda/{own['function']}", rules.artifact_folder(own["pipeline"]), f"cache/{env}/",
             f"orders-api/{env}/", f"{env.capitalize()}BuildLogGroup", f"{env.capitalize()}BuildProject",
             f"{env.capitalize()}DeployRole", f"{env.capitalize()}Pipeline", "GetAtt:Repository.Arn",
             "GetAtt:GitLabConnection.ConnectionArn", "GetAtt:ArtifactBucket.Arn", ":parameter/orders-api/*",

@@ -323,6 +323,23 @@ def test_name_pattern_mistakes(pattern, message):
     assert message in messages(rules.check_name_pattern(pattern, "orders-api", ENVS))
 
 
+@pytest.mark.parametrize(("pattern", "project", "warnings"), [
+    pytest.param("{project}-{env}-{type}", "orders-api", [], id="default-apart"),
+    pytest.param("{project}-{env}-{type}", "customer-orders-api", [
+        "name_pattern: the pipelines customer-orders-api-dev-pipeline, customer-orders-api-staging-pipeline, "
+        "customer-orders-api-prod-pipeline share their first 20 characters, 'customer-orders-api-', the folder where "
+        "CodePipeline keeps their artifacts: each of these environments' pipeline and build roles can then read the "
+        "others' source artifacts. Put {env} earlier in the pattern (for example {env}-{project}-{type}) or shorten "
+        "the project slug."], id="long-slug-shares-the-folder"),
+    pytest.param("{env}-{project}-{type}", "customer-orders-api", [], id="env-first-apart"),
+    pytest.param("{project}-{env}-{type}", "customer-orders", [], id="folders-differ-by-the-20th-character"),
+])
+def test_environments_whose_pipelines_share_an_artifact_folder_are_warned_of(pattern, project, warnings):
+    problems = rules.check_name_pattern(pattern, project, ENVS)
+    assert rules.errors(problems) == []
+    assert [str(p) for p in problems if p.severity == rules.WARNING] == warnings
+
+
 # --- layers ---------------------------------------------------------------------------
 
 ARN = "arn:aws:lambda:eu-west-1:123456789012:layer:{}:{}"

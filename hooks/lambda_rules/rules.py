@@ -191,6 +191,11 @@ def resource_names(pattern: str, project: str, environments: Iterable[str]) -> d
     return {"project": per_project, "environments": per_env}
 
 
+def artifact_folder(pipeline: str) -> str:
+    """The folder of the artifact bucket where CodePipeline keeps the artifacts of `pipeline`."""
+    return pipeline[:facts.PIPELINE_ARTIFACT_FOLDER_CHARS]
+
+
 def name_problem(name: str, rule: str) -> str | None:
     """Why `name` breaks the AWS name rule `rule` (a key of facts.NAME_RULES), or None."""
     spec = facts.NAME_RULES[rule]
@@ -254,6 +259,17 @@ def check_name_pattern(pattern: Any, project: str, environments: Mapping[str, st
                 place = f"{where} ({env})" if env else where
                 problems.append(Problem(place, f"{why}. Shorten the project slug or environment names, "
                                                "or change the pattern."))
+    pipelines: dict[str, list[str]] = {}
+    for by_resource in names["environments"].values():
+        pipelines.setdefault(artifact_folder(by_resource["pipeline"]), []).append(by_resource["pipeline"])
+    for folder, shared in pipelines.items():
+        if len(shared) > 1:
+            problems.append(Problem(where, (
+                f"the pipelines {', '.join(shared)} share their first {facts.PIPELINE_ARTIFACT_FOLDER_CHARS} "
+                f"characters, {folder!r}, the folder where CodePipeline keeps their artifacts: each of these "
+                "environments' pipeline and build roles can then read the others' source artifacts. Put {env} "
+                "earlier in the pattern (for example {env}-{project}-{type}) or shorten the project slug."),
+                WARNING))
     return problems
 
 
