@@ -256,6 +256,21 @@ def test_sam_validate_lint_accepts_the_template(generate, tmp_path):
     assert "is a valid SAM Template" in run.stdout + run.stderr
 
 
+def test_make_lint_lints_the_pipeline_stack_too(generate, tmp_path):
+    repo = Path(shutil.copytree(generate(), tmp_path / "repo"))
+    env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "HOME": str(tmp_path),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    clean = subprocess.run(["make", "lint"], cwd=repo, capture_output=True, text=True, env=env)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    pipeline = repo / "pipeline" / "pipeline.yml"
+    pipeline.write_text(pipeline.read_text(encoding="utf-8").replace("      VersioningConfiguration:",
+                                                                     "      VersioningConfig:", 1), encoding="utf-8")
+    broken = subprocess.run(["make", "lint"], cwd=repo, capture_output=True, text=True, env=env)
+    assert broken.returncode != 0
+    assert re.search(r"E3002 Additional properties are not allowed \('VersioningConfig' was unexpected. Did you mean "
+                     r"'VersioningConfiguration'\?\)\npipeline/pipeline.yml:\d+:7\n", broken.stdout), broken.stdout
+
+
 def test_readme_names_every_resource_per_environment(generate):
     repo = generate()
     readme = (repo / "README.md").read_text(encoding="utf-8")
