@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from local_server import JsonHandler, LocalServer
 
 TOKEN = "glpat-stub-token-0123456789"
 
@@ -21,6 +22,7 @@ class GitLabState:
     project_id: int = 7
     default_branch: str | None = "main"
     branches: set[str] = field(default_factory=lambda: {"main"})
+    heads: dict[str, str] = field(default_factory=dict)  # head commit by branch; else one derived from the name
     protected: dict[str, dict[str, int]] = field(default_factory=dict)
     mirrors: list[dict[str, Any]] = field(default_factory=list)
     role: int = 40
@@ -30,24 +32,15 @@ class GitLabState:
     def writes(self) -> list[tuple[str, str, Any]]:
         return [r for r in self.requests if r[0] != "GET"]
 
+    def head(self, branch: str) -> str:
+        return self.heads.get(branch) or hashlib.sha1(branch.encode()).hexdigest()
 
-class _Handler(BaseHTTPRequestHandler):
+
+class _Handler(JsonHandler):
     state: GitLabState  # set per server
 
-    def log_message(self, *args: Any) -> None:  # quiet
-        pass
-
     def _send(self, status: int, body: Any) -> None:
-        if status == 204:  # No Content: no body, as GitLab answers a delete or a sync
-            self.send_response(status)
-            self.end_headers()
-            return
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_json(status, body)  # 204 without a body, as GitLab answers a delete or a sync
 
     def _handle(self) -> None:
         state = self.state
@@ -80,7 +73,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, self._project())
         if match := re.fullmatch(r"/repository/branches/(.+)", rest):
             name = unquote(match.group(1))
-            return self._send(200, {"name": name}) if name in s.branches else self._send(404, {"message": "404 Branch Not Found"})
+            if name not in s.branches:
+                return self._send(404, {"message": "404 Branch Not Found"})
+            return self._send(200, {"name": name, "commit": {"id": s.head(name), "short_id": s.head(name)[:8]}})
         if rest == "/repository/branches" and method == "POST":
             s.branches.add(body["branch"])
             return self._send(201, {"name": body["branch"]})
@@ -130,18 +125,8 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = _handle
 
 
-class GitLabStub:
+class GitLabStub(LocalServer):
     """`with GitLabStub(state) as url:` serves `state` on a free local port."""
 
     def __init__(self, state: GitLabState) -> None:
-        handler = type("Handler", (_Handler,), {"state": state})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(type("Handler", (_Handler,), {"state": state}))

@@ -154,7 +154,7 @@ def test_default_repo_has_the_expected_files_names_and_values(generate):
         ".copier-answers.yml", ".gitignore", ".gitlab-ci.yml", ".pre-commit-config.yaml", "Makefile", "README.md",
         "buildspec.yml", "events/event.json",
         "layer-sizes.json", "pipeline/pipeline.yml", "pyproject.toml", "requirements-dev.txt", "samconfig.toml",
-        "scripts/gitlab-settings.json", "scripts/setup_gitlab.py", "src/app.py",
+        "scripts/gitlab-settings.json", "scripts/mirror_status.py", "scripts/setup_gitlab.py", "src/app.py",
         "src/requirements.txt", "template.yml", "tests/conftest.py", "tests/test_app.py",
         "tools/lambda_rules/__init__.py", "tools/lambda_rules/__main__.py", "tools/lambda_rules/deploy_role.py",
         "tools/lambda_rules/facts.py", "tools/lambda_rules/iam.py",
@@ -329,12 +329,26 @@ def test_rules_in_generated_repo_are_the_template_s_own(generate):
 def test_each_language_gets_its_own_files_and_no_other(generate, answers, expected):
     repo = generate(**answers)
     common = {".copier-answers.yml", ".gitignore", ".gitlab-ci.yml", ".pre-commit-config.yaml", "Makefile", "README.md",
-              "scripts/gitlab-settings.json", "scripts/setup_gitlab.py",
+              "scripts/gitlab-settings.json", "scripts/mirror_status.py", "scripts/setup_gitlab.py",
               "buildspec.yml", "events/event.json", "layer-sizes.json", "pipeline/pipeline.yml",
               "requirements-dev.txt", "samconfig.toml", "template.yml"}
     own = [str(p.relative_to(repo)) for p in files(repo)
            if str(p.relative_to(repo)) not in common and "tools" not in p.relative_to(repo).parts]
     assert own == expected
+
+
+@pytest.mark.parametrize(("source", "scripts", "targets"), [
+    pytest.param({"source_provider": "gitlab-mirror"}, ["gitlab-settings.json", "mirror_status.py", "setup_gitlab.py"],
+                 {"gitlab", "gitlab-plan", "mirror-status"}, id="gitlab-mirror"),
+    pytest.param({"source_provider": "codeconnections", "gitlab_project": "acme/orders-api"},
+                 ["gitlab-settings.json", "setup_gitlab.py"], {"gitlab", "gitlab-plan"}, id="codeconnections"),
+    pytest.param({"source_provider": "codecommit"}, [], set(), id="codecommit"),
+])
+def test_each_source_gets_its_gitlab_tools_and_targets_and_no_other(generate, source, scripts, targets):
+    repo = generate(**source)
+    assert sorted(p.name for p in (repo / "scripts").glob("*")) == scripts
+    makefile = (repo / "Makefile").read_text(encoding="utf-8")
+    assert set(re.findall(r"^(gitlab|gitlab-plan|mirror-status):", makefile, re.MULTILINE)) == targets
 
 
 def test_node_buildspec_installs_with_npm_ci_on_the_runtime_s_node(generate):

@@ -7,11 +7,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
 from conftest import tool
+from codecommit_stub import CodeCommitState, CodeCommitStub
 from gitlab_stub import TOKEN, GitLabState, GitLabStub
 
 pytestmark = pytest.mark.slow
@@ -224,3 +226,113 @@ def test_gitlab_ci_runs_tests_limits_and_sam_validate_on_merge_requests_and_envi
                                      pytest.param({"source_provider": "codecommit"}, id="no-gitlab")])
 def test_no_gitlab_ci_when_declined_or_without_gitlab(generate, answers):
     assert not (generate(**answers) / ".gitlab-ci.yml").exists()
+
+
+# --- scripts/mirror_status.py: GitLab's side against CodeCommit's ---
+
+TARGET = MIRROR
+UPDATED = "2026-12-04T10:02:00Z"
+
+
+def mirrored_state(**mirror: Any) -> GitLabState:
+    """A project set up by make gitlab, its mirror as GitLab reports it after an update."""
+    state = GitLabState(branches={"main", "develop", "staging", "master"}, default_branch="master")
+    state.mirrors.append({"id": 100, "url": f"https://{USERNAME}:secret-password@{TARGET.removeprefix('https://')}",
+                          "enabled": True, "only_protected_branches": True, "synced": 0, "update_status": "finished",
+                          "last_successful_update_at": UPDATED, "last_error": None, **mirror})
+    return state
+
+
+def mirror_status(repo: Path, gitlab_url: str, codecommit_url: str | None, tmp_path: Path,
+                  *args: str) -> subprocess.CompletedProcess[str]:
+    settings = json.loads((repo / "scripts" / "gitlab-settings.json").read_text(encoding="utf-8"))
+    settings.update(gitlab_url=gitlab_url, project="acme/orders-api")
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps(settings), encoding="utf-8")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("GITLAB_", "AWS_"))}
+    environ.update(GITLAB_TOKEN=TOKEN, AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_EC2_METADATA_DISABLED="true",
+                   AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), NO_PROXY="127.0.0.1", no_proxy="127.0.0.1")
+    if codecommit_url:
+        environ.update(AWS_ENDPOINT_URL_CODECOMMIT=codecommit_url, AWS_ACCESS_KEY_ID="testing",
+                       AWS_SECRET_ACCESS_KEY="testing")
+    return subprocess.run([sys.executable, str(repo / "scripts" / "mirror_status.py"), "--settings", str(path), *args],
+                          capture_output=True, text=True, env=environ, stdin=subprocess.DEVNULL)
+
+
+def head_line(branch: str, state: str) -> str:
+    return f"  {branch:<7}  {state}"
+
+
+def test_mirror_status_says_each_branch_is_in_sync(mirror_repo, tmp_path):
+    gitlab_state = mirrored_state()
+    codecommit = CodeCommitState({"orders-api-repo": {b: gitlab_state.head(b) for b in ("develop", "staging", "master")}})
+    with GitLabStub(gitlab_state) as gitlab_url, CodeCommitStub(codecommit) as codecommit_url:
+        run = mirror_status(mirror_repo, gitlab_url, codecommit_url, tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        f"Push mirror to {TARGET}: enabled, last update finished, last successful update {UPDATED}.",
+        *[head_line(b, f"in sync at {gitlab_state.head(b)[:8]}") for b in ("develop", "staging", "master")],
+    ]
+    assert [r["repositoryName"] for r in codecommit.requests] == ["orders-api-repo"] * 3
+
+
+def test_mirror_status_names_the_branches_codecommit_has_not_got(mirror_repo, tmp_path):
+    gitlab_state = mirrored_state(update_status="failed", last_error=f"push to https://{USERNAME}:secret-password@"
+                                                                     "git-codecommit.example/ failed: 403")
+    old = "0123456789abcdef0123456789abcdef01234567"
+    codecommit = CodeCommitState({"orders-api-repo": {"develop": gitlab_state.head("develop"), "staging": old}})
+    with GitLabStub(gitlab_state) as gitlab_url, CodeCommitStub(codecommit) as codecommit_url:
+        run = mirror_status(mirror_repo, gitlab_url, codecommit_url, tmp_path)
+    assert run.returncode == 1
+    assert run.stdout.splitlines() == [
+        f"Push mirror to {TARGET}: enabled, last update failed, last successful update {UPDATED}.",
+        "  last error: push to https://*****:*****@git-codecommit.example/ failed: 403",
+        head_line("develop", f"in sync at {gitlab_state.head('develop')[:8]}"),
+        head_line("staging", f"not mirrored yet: GitLab {gitlab_state.head('staging')[:8]}, CodeCommit 01234567"),
+        head_line("master", f"not in CodeCommit yet (GitLab {gitlab_state.head('master')[:8]})"),
+        "2 of 3 branches are not in CodeCommit as on GitLab. GitLab updates a push mirror at most every 5 minutes: "
+        "--wait 600 waits for it, and make gitlab asks for a sync.",
+    ]
+    assert "secret-password" not in run.stdout + run.stderr
+
+
+def test_mirror_status_waits_until_the_mirror_catches_up(mirror_repo, tmp_path):
+    gitlab_state = mirrored_state()
+    heads = {b: gitlab_state.head(b) for b in ("develop", "staging", "master")}
+
+    def catch_up(state: CodeCommitState) -> None:
+        if len(state.requests) == 4:  # the second poll: the mirror has pushed master by now
+            state.repositories["orders-api-repo"]["master"] = heads["master"]
+
+    codecommit = CodeCommitState({"orders-api-repo": {"develop": heads["develop"], "staging": heads["staging"]}},
+                                 on_request=catch_up)
+    with GitLabStub(gitlab_state) as gitlab_url, CodeCommitStub(codecommit) as codecommit_url:
+        run = mirror_status(mirror_repo, gitlab_url, codecommit_url, tmp_path, "--wait", "5", "--interval", "0.1")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert len(codecommit.requests) == 6
+    assert run.stdout.splitlines()[-1] == head_line("master", f"in sync at {heads['master'][:8]}")
+
+
+@pytest.mark.parametrize(("codecommit", "reason"), [
+    pytest.param(None, "no AWS credentials", id="no-credentials"),
+    pytest.param({}, "repository orders-api-repo does not exist in eu-west-1: run make pipeline", id="no-repository"),
+])
+def test_mirror_status_without_codecommit_shows_gitlab_s_side_and_exits_2(mirror_repo, tmp_path, codecommit, reason):
+    gitlab_state = mirrored_state()
+    with GitLabStub(gitlab_state) as gitlab_url, CodeCommitStub(CodeCommitState(codecommit or {})) as codecommit_url:
+        run = mirror_status(mirror_repo, gitlab_url, codecommit_url if codecommit is not None else None, tmp_path)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert run.stdout.splitlines()[1:] == [
+        f"CodeCommit not compared: {reason}.",
+        *[head_line(b, f"at {gitlab_state.head(b)[:8]} on GitLab (CodeCommit not compared)")
+          for b in ("develop", "staging", "master")],
+    ]
+
+
+def test_mirror_status_without_a_mirror_says_to_run_make_gitlab(mirror_repo, tmp_path):
+    gitlab_state = mirrored_state()
+    gitlab_state.mirrors.clear()
+    with GitLabStub(gitlab_state) as gitlab_url:
+        run = mirror_status(mirror_repo, gitlab_url, None, tmp_path)
+    assert run.returncode == 1
+    assert run.stdout.strip() == f"No push mirror to {TARGET} on acme/orders-api: run make gitlab."
