@@ -6,6 +6,7 @@ import filecmp
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -226,3 +227,44 @@ def test_gitlab_schedule_without_gitlab_ci_is_refused(template_dir, tmp_path):
         run_copy(template_dir, tmp_path / "out", {"project_name": "orders-api", "source_provider": "codecommit",
                                                   "template_updates": "gitlab-schedule"})
     assert not (tmp_path / "out").exists()
+
+
+def last_release() -> str:
+    """The newest release tag of this repository that is not the commit under test."""
+    root = Path(__file__).resolve().parent.parent
+    head = git(root, "rev-parse", "HEAD").strip()
+    tags = git(root, "tag", "--list", "v*", "--sort=-v:refname").split()
+    assert tags, "this clone has no release tags: clone with tags (git fetch --tags)"
+    return next((t for t in tags if git(root, "rev-list", "-n", "1", t).strip() != head), tags[0])
+
+
+def test_a_repo_of_the_last_release_updates_to_this_one_cleanly(tmp_path):
+    """The update every team runs next: from the newest tagged release to the template as it is now."""
+    root = Path(__file__).resolve().parent.parent
+    release = last_release()
+    template = tmp_path / "template"
+    template.mkdir()
+    archive = subprocess.run(["git", "-C", str(root), "archive", release, "copier.yml", "template", "hooks"],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(template)], input=archive, check=True)
+    git(template, "init", "--quiet", "--initial-branch=main")
+    commit_all(template, release, tag=release)
+    repo = generate_v1(template, tmp_path / "repo", runtime="python3.12", env_vars={"TABLE_NAME": "orders"})
+    edit_as_a_user(repo)
+
+    for folder in ("template", "hooks"):  # the template as it is now, released as the next version
+        subprocess.run(["rm", "-rf", str(template / folder)], check=True)
+    copy_template(template)
+    commit_all(template, "next", tag="v99.0.0")
+    update(repo)
+
+    assert answers(repo)["_commit"] == "v99.0.0"
+    assert answers(repo)["runtime"] == "python3.12"
+    assert [p for p in tree(repo) if MARKERS.search((repo / p).read_text(encoding="utf-8", errors="ignore"))] == []
+    fresh = run_copy(copy_template(tmp_path / "now"), tmp_path / "fresh",
+                     {"project_name": "orders-api", "runtime": "python3.12", "env_vars": {"TABLE_NAME": "orders"}})
+    assert tree(repo) - {"docs/runbook.md"} == tree(fresh)
+    assert "# ours" in (repo / "src" / "app.py").read_text(encoding="utf-8")
+    limits = subprocess.run([sys.executable, "-m", "lambda_rules", "--offline"], cwd=repo, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": "tools", "PYTHONDONTWRITEBYTECODE": "1"})
+    assert limits.returncode == 0, limits.stdout + limits.stderr
