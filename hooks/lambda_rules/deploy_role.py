@@ -92,8 +92,9 @@ def own_namespace(handlers: Mapping[str, list[str]]) -> str | None:
 def creating_actions(handlers: Mapping[str, list[str]]) -> list[str]:
     """The create handler's actions in the type's own namespace, other than reads and tagging."""
     namespace = own_namespace(handlers)
+    reads = tuple(verb.lower() for verb in facts.DEPLOY_ROLE_NOT_CREATING)
     return [a for a in handlers.get("create") or [] if _namespace(a) == namespace
-            and not a.split(":", 1)[1].startswith(facts.DEPLOY_ROLE_NOT_CREATING)]
+            and not a.split(":", 1)[1].lower().startswith(reads)]  # apigateway's verbs are GET, POST...
 
 
 def allowed_actions(role: Mapping[str, Any]) -> list[str]:
@@ -128,9 +129,12 @@ def deploy_roles(pipeline: Mapping[str, Any]) -> dict[str, tuple[str, Mapping[st
 
 
 def example_action(creating: list[str]) -> str:
-    """The action a reader recognises as creating the type: the shortest Create..., else the first."""
-    creates = [a for a in creating if a.split(":", 1)[1].startswith("Create")]
-    return min(creates, key=len) if creates else creating[0]
+    """The action a reader recognises as creating the type: the shortest of the first verb found."""
+    for verb in facts.CREATING_VERBS:
+        named = [a for a in creating if a.split(":", 1)[1].lower().startswith(verb.lower())]
+        if named:
+            return min(named, key=len)
+    return creating[0]
 
 
 def unprovided_types(role: Mapping[str, Any], resources: Mapping[str, str],

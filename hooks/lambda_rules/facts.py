@@ -185,6 +185,8 @@ CLOUDFORMATION_PRINCIPAL = "cloudformation.amazonaws.com"
 # Verbs of a create handler's actions that read or tag: allowing one of them does not let
 # CloudFormation create a resource of that type (CloudFormation registry schemas, `handlers`).
 DEPLOY_ROLE_NOT_CREATING = ("Get", "Describe", "List", "Tag", "Untag", "AddTags", "RemoveTags")
+# The verbs that name creation, by preference, to show one action of a type in a message.
+CREATING_VERBS = ("Create", "Publish", "Post", "Put", "Add", "Subscribe")
 # CodePipeline keeps a pipeline's artifacts in the artifact bucket under a folder "based on the
 # name of the pipeline" (CodePipeline API, ArtifactStore): its first 20 characters, as observed.
 PIPELINE_ARTIFACT_FOLDER_CHARS = 20
