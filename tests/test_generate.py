@@ -157,7 +157,7 @@ def test_default_repo_has_the_expected_files_names_and_values(generate):
         "scripts/gitlab-settings.json", "scripts/mirror_status.py", "scripts/setup_gitlab.py", "src/app.py",
         "src/requirements.txt", "template.yml", "tests/conftest.py", "tests/test_app.py",
         "tools/lambda_rules/__init__.py", "tools/lambda_rules/__main__.py", "tools/lambda_rules/deploy_role.py",
-        "tools/lambda_rules/facts.py", "tools/lambda_rules/iam.py",
+        "tools/lambda_rules/event_sources.py", "tools/lambda_rules/facts.py", "tools/lambda_rules/iam.py",
         "tools/lambda_rules/layer_size.py", "tools/lambda_rules/repo_check.py", "tools/lambda_rules/resolve.py",
         "tools/lambda_rules/rules.py", "tools/lambda_rules/template_file.py",
     ]

@@ -287,3 +287,83 @@ def test_role_actions_lists_what_cloudformation_uses_for_a_type(repo):
     assert unknown.returncode == 1
     assert unknown.stderr.strip() == ("error: AWS::SQS::Queu: CloudFormation's schemas for us-east-1 list no handler "
                                       "permissions for it. Check the type's spelling, for example AWS::SQS::Queue.")
+
+
+# --- the function's execution role against the queues and streams it is mapped to ---
+
+SQS_EVENT = """      Events:
+        Jobs:
+          Type: SQS
+          Properties:
+            Queue: {queue}
+"""
+READ_QUEUE = """                Resource: !GetAtt LogGroup.Arn
+              - Effect: Allow
+                Action:
+                  - {actions}
+                Resource: !GetAtt JobsQueue.Arn
+"""
+ALL_SQS = "sqs:ReceiveMessage\n                  - sqs:DeleteMessage\n                  - sqs:GetQueueAttributes"
+SQS_POLICY = """  ReadJobs:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: read-jobs
+      Roles: [!Ref FunctionRole]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+            Resource: !GetAtt JobsQueue.Arn
+
+"""
+
+
+def map_queue(repo: Path, queue: str = "!GetAtt JobsQueue.Arn") -> None:
+    add_resource(repo, QUEUE)
+    edit(repo / "template.yml", "      Handler: app.lambda_handler\n",
+         "      Handler: app.lambda_handler\n" + SQS_EVENT.format(queue=queue))
+
+
+def function_role_lines(run: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in (run.stdout + run.stderr).splitlines() if "FunctionRole" in line]
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    pytest.param(lambda repo: map_queue(repo), [
+        "error: template.yml: FunctionRole: does not allow sqs:ReceiveMessage, sqs:DeleteMessage, "
+        "sqs:GetQueueAttributes, which Lambda needs to read JobsQueue (sqs) for FunctionJobs: CloudFormation would "
+        "fail to create the event source mapping. Add them to FunctionRole, on that source only."], id="sqs-event"),
+    pytest.param(lambda repo: (map_queue(repo), edit(repo / "template.yml", "                Resource: !GetAtt "
+                                                     "LogGroup.Arn\n", READ_QUEUE.format(actions="sqs:ReceiveMessage"))),
+                 ["error: template.yml: FunctionRole: does not allow sqs:DeleteMessage, sqs:GetQueueAttributes, which "
+                  "Lambda needs to read JobsQueue (sqs) for FunctionJobs: CloudFormation would fail to create the "
+                  "event source mapping. Add them to FunctionRole, on that source only."], id="one-of-three"),
+    pytest.param(lambda repo: (map_queue(repo), edit(repo / "template.yml", "                Resource: !GetAtt "
+                                                     "LogGroup.Arn\n", READ_QUEUE.format(actions=ALL_SQS))),
+                 [], id="inline-statement"),
+    pytest.param(lambda repo: (map_queue(repo), add_resource(repo, SQS_POLICY)), [], id="policy-resource"),
+    pytest.param(lambda repo: (map_queue(repo), edit(repo / "template.yml", "      Policies:\n        # Only its own",
+                                                     "      ManagedPolicyArns:\n        - !Sub arn:${AWS::Partition}:"
+                                                     "iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole\n"
+                                                     "      Policies:\n        # Only its own")),
+                 [], id="managed-policy-for-sqs"),
+    pytest.param(lambda repo: (map_queue(repo), edit(repo / "template.yml", "      Policies:\n        # Only its own",
+                                                     "      ManagedPolicyArns:\n        - arn:aws:iam::123456789012:"
+                                                     "policy/team-policy\n      Policies:\n        # Only its own")),
+                 ["info: template.yml: FunctionRole: attaches a managed policy this check cannot read: whether "
+                  "Lambda may read the source of FunctionJobs was not checked."], id="unknown-managed-policy"),
+    pytest.param(lambda repo: edit(repo / "template.yml", "      Handler: app.lambda_handler\n",
+                                   "      Handler: app.lambda_handler\n      Events:\n        Clicks:\n"
+                                   "          Type: Kinesis\n          Properties:\n            Stream: arn:aws:kinesis:"
+                                   "eu-west-1:123456789012:stream/clicks\n            StartingPosition: LATEST\n"),
+                 ["error: template.yml: FunctionRole: does not allow kinesis:DescribeStream, "
+                  "kinesis:DescribeStreamSummary, kinesis:GetRecords, kinesis:GetShardIterator, kinesis:ListShards, "
+                  "kinesis:ListStreams, which Lambda needs to read arn:aws:kinesis:eu-west-1:123456789012:stream/clicks "
+                  "(kinesis) for FunctionClicks: "
+                  "CloudFormation would fail to create the event source mapping. Add them to FunctionRole, on that "
+                  "source only."], id="kinesis-by-arn"),
+])
+def test_an_event_source_the_execution_role_cannot_read_is_an_error(repo, offline, change, expected):
+    change(repo)
+    assert function_role_lines(check(repo)) == expected

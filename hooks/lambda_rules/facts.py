@@ -190,6 +190,22 @@ CREATING_VERBS = ("Create", "Publish", "Post", "Put", "Add", "Subscribe")
 # CodePipeline keeps a pipeline's artifacts in the artifact bucket under a folder "based on the
 # name of the pipeline" (CodePipeline API, ArtifactStore): its first 20 characters, as observed.
 PIPELINE_ARTIFACT_FOLDER_CHARS = 20
+# What Lambda needs in the function's execution role to poll an event source, by service (Lambda
+# guide, "Execution role permissions" of SQS, Kinesis and DynamoDB Streams; the AWS managed
+# policies below grant the same). CreateEventSourceMapping is refused without them.
+EVENT_SOURCE_ACTIONS = {
+    "sqs": ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
+    "kinesis": ("kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
+                "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams"),
+    "dynamodb": ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                 "dynamodb:ListStreams"),
+}
+EVENT_SOURCE_MANAGED_POLICIES = {"sqs": "AWSLambdaSQSQueueExecutionRole", "kinesis": "AWSLambdaKinesisExecutionRole",
+                                 "dynamodb": "AWSLambdaDynamoDBExecutionRole"}
+EVENT_SOURCE_TYPES = {"AWS::SQS::Queue": "sqs", "AWS::Kinesis::Stream": "kinesis", "AWS::DynamoDB::Table": "dynamodb",
+                      "AWS::DynamoDB::GlobalTable": "dynamodb"}
+# Managed policies that only let a function write its logs: nothing to read for this check.
+BASIC_EXECUTION_POLICIES = ("AWSLambdaBasicExecutionRole",)
 # Days before a pipeline artifact, or an old version of any object, expires from the bucket.
 ARTIFACT_EXPIRY_DAYS = 30
 GITLAB_COM = "https://gitlab.com"

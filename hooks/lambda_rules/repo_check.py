@@ -184,7 +184,21 @@ def check_repo(settings: Settings = Settings()) -> list[Problem]:
                 problems += check_budget(f"template.yml: {logical_id}", settings.build_dir / logical_id,
                                          built, arns, settings, client)
     problems += check_deploy_roles(template, regions, settings.pipeline)
+    problems += check_function_roles(template, regions)
     return _dedupe(problems)
+
+
+def check_function_roles(template: Mapping[str, Any], regions: Mapping[str, str]) -> list[Problem]:
+    """The execution role lets Lambda read every queue and stream the function is mapped to."""
+    from . import deploy_role, event_sources
+
+    for env, region in list(regions.items())[:1]:  # the roles are the same in every environment
+        try:
+            transformed = deploy_role.sam_transform(template, {"Environment": env, "AWS::Region": region})
+        except Exception:  # noqa: BLE001 - reported by check_deploy_roles, and by sam validate --lint
+            return []
+        return event_sources.check_event_sources(transformed)
+    return []
 
 
 def check_deploy_roles(template: Mapping[str, Any], regions: Mapping[str, str], pipeline_file: Path) -> list[Problem]:
