@@ -14,6 +14,7 @@ import json
 import marshal
 import os
 import re
+import shutil
 import subprocess
 import sys
 from functools import wraps
@@ -82,7 +83,21 @@ def answers_yaml(answers: dict[str, Any]) -> str:
     one, the last the production one), and copier's own `to_nice_yaml` sorts it away.
     """
     ordered = {key: answers[key] for key in sorted(answers)}
-    return yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter when PyYAML has it: same text
+    return yaml.dump(ordered, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+
+def needs_git_repository(destination: Any) -> bool:
+    """The `git init` task's condition: git is installed, and `destination` is not inside a work tree.
+
+    A work tree is found as git finds one, by a `.git` folder or file (worktrees, submodules) in
+    the folder or a parent; without spawning git, which costs a copy more than the rest of a check.
+    """
+    if shutil.which("git") is None:
+        print("warning: git is not installed: run git init yourself.", file=sys.stderr)
+        return False
+    folder = Path(destination).resolve()
+    return not any((parent / ".git").exists() for parent in (folder, *folder.parents))
 
 
 def runtime_version(runtime: str) -> str:
@@ -150,6 +165,7 @@ class LambdaRulesExtension(Extension):
             branch_protections=rules.branch_protections,
             production_branch=rules.production_branch,
             artifact_folder=rules.artifact_folder,
+            needs_git_repository=needs_git_repository,
             referenced_resources=iam.referenced_resources,
             account_arn=iam.account_arn,
         )

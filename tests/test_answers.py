@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -218,6 +219,16 @@ def test_after_copying_the_next_commands_carry_this_repo_s_names(template_dir, t
     output = (run.stdout + run.stderr).splitlines()
     for line in lines:
         assert line.format(dest=dest) in output
+
+
+def test_without_git_the_copy_succeeds_and_says_to_run_git_init(template_dir, tmp_path):
+    copier = Path(sys.executable).with_name("copier")
+    run = subprocess.run([str(copier), "copy", "--trust", "--defaults", "--quiet", "--data", "project_name=orders-api",
+                          str(template_dir), str(tmp_path / "out")], capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL, env={**os.environ, "PATH": str(copier.parent)})
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.strip().splitlines()[-1] == "warning: git is not installed: run git init yourself."
+    assert (tmp_path / "out" / "template.yml").is_file() and not (tmp_path / "out" / ".git").exists()
 
 
 def test_a_new_repo_is_a_git_repository_on_its_production_branch_unless_inside_one(template_dir, tmp_path):
