@@ -306,3 +306,15 @@ def test_make_pipeline_and_deploy_use_the_stack_and_the_deploy_role(generate):
     dry = subprocess.run(["make", "-n", "deploy", "ENVIRONMENT=dev", "DEPLOY_ROLE_ARN=arn:aws:iam::1:role/x"],
                          cwd=generate(), capture_output=True, text=True)
     assert '--role-arn "arn:aws:iam::1:role/x"' in dry.stdout
+
+
+@pytest.mark.parametrize(("target", "last_option"), [("pipeline", "--tags project=orders-api"),
+                                                     ("pipeline-plan", "--no-execute-changeset")])
+def test_make_pipeline_plan_creates_the_same_change_set_without_applying_it(generate, target, last_option):
+    dry = subprocess.run(["make", "-n", target], cwd=generate(), capture_output=True, text=True)
+    command = " ".join(dry.stdout.replace("\\\n", " ").split())
+    assert command.endswith(
+        'aws cloudformation deploy --template-file pipeline/pipeline.yml --stack-name "orders-api-cicd" --region '
+        f'"eu-west-1" --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset --tags project=orders-api'
+        f'{"" if target == "pipeline" else " " + last_option}')
+    assert command.endswith(last_option)
