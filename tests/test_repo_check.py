@@ -225,6 +225,14 @@ def test_a_resource_no_deploy_role_may_create_is_an_error_before_any_push(repo, 
     assert run.stderr.splitlines() == expected
 
 
+def test_the_readme_shows_the_error_make_check_prints(repo, offline):
+    add_resource(repo, TABLE)
+    [error] = check(repo).stderr.splitlines()
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    [example] = [line for line in readme.splitlines() if line.startswith("error: pipeline/pipeline.yml:")]
+    assert example.endswith(", ...") and error.startswith(example.removesuffix("..."))
+
+
 @pytest.mark.parametrize("action", ["dynamodb:CreateTable", "dynamodb:*", "DynamoDB:Create*"],
                          ids=["exact", "service-wildcard", "case-and-verb-wildcard"])
 def test_a_statement_in_each_deploy_role_provides_for_the_new_type(repo, offline, action):
