@@ -198,6 +198,23 @@ def build() -> dict[str, Any]:
             "api_path": {"type": "string", "pattern": API_PATH,
                          "description": "Segments of letters, digits, '._-' or {parameter}; {name+} only last."},
             "api_method": {"enum": list(facts.API_METHODS)},
+            "deploy_statements": {
+                "type": "array",
+                "description": "Each: Action (IAM actions, no wildcard) and Resource (ARNs, not '*'), Sid optional; "
+                               "Effect is Allow. Added to every environment's deploy role.",
+                "items": {
+                    "type": "object", "required": ["Action", "Resource"], "additionalProperties": False,
+                    "properties": {
+                        "Sid": {"type": "string", "pattern": facts.IAM_SID_PATTERN},
+                        "Action": {"oneOf": [{"type": "string", "pattern": facts.IAM_ACTION_PATTERN},
+                                             {"type": "array", "minItems": 1,
+                                              "items": {"type": "string", "pattern": facts.IAM_ACTION_PATTERN}}]},
+                        "Resource": {"oneOf": [{"type": "string", "minLength": 1, "not": {"const": "*"}},
+                                               {"type": "array", "minItems": 1,
+                                                "items": {"type": "string", "minLength": 1, "not": {"const": "*"}}}]},
+                    },
+                },
+            },
         }),
     }
 

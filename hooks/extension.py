@@ -165,6 +165,7 @@ class LambdaRulesExtension(Extension):
             branch_protections=rules.branch_protections,
             production_branch=rules.production_branch,
             artifact_folder=rules.artifact_folder,
+            deploy_statements_for=rules.deploy_statements_for,
             needs_git_repository=needs_git_repository,
             referenced_resources=iam.referenced_resources,
             account_arn=iam.account_arn,

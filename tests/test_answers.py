@@ -136,6 +136,10 @@ def test_cli_with_data_exits_non_zero_and_says_why_last(template_dir, tmp_path):
     pytest.param(["source_provider=codeconnections"], "gitlab_project: '' is not a GitLab project path. Use "
                  "group/project, as in the project's URL, for example acme/orders-api (the connection needs it).",
                  id="answer-needed-by-another"),
+    pytest.param(["deploy_statements=[{Action: 'dynamodb:*', Resource: 'arn:aws:dynamodb:*:*:table/{project}-*'}]"],
+                 "deploy_statements[0].Action: 'dynamodb:*' is not one IAM action. Name each action, without "
+                 "wildcards, for example dynamodb:CreateTable (make role-actions TYPE=... in a generated repo lists "
+                 "a type's actions).", id="deploy-statement-wildcard"),
 ])
 def test_cli_refusals_read_as_messages_not_crashes(template_dir, tmp_path, data, last_line):
     args = [arg for item in data for arg in ("--data", item)]

@@ -50,9 +50,18 @@ COMBINATIONS = {
 CHECKOV = tool("checkov")
 
 
+# A team's additions to the deploy roles (the answer deploy_statements), judged with the rest by checkov.
+STATEMENTS = [
+    {"Sid": "OrdersTable", "Action": ["dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:DeleteTable"],
+     "Resource": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/{project}-{env}-*"},
+    {"Action": "sqs:CreateQueue", "Resource": ["arn:aws:sqs:eu-west-1:123456789012:{project}-{env}-jobs"]},
+]
+
+
 @pytest.fixture(scope="module")
 def repos(generate) -> dict[str, Path]:
-    return {name: generate(**answers) for name, answers in COMBINATIONS.items()}
+    return {**{name: generate(**answers) for name, answers in COMBINATIONS.items()},
+            "with-deploy-statements": generate(deploy_statements=STATEMENTS)}
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -194,6 +203,20 @@ def test_each_deploy_role_provides_for_every_type_template_yml_deploys(repos, na
     assert {"AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Logs::LogGroup"} <= set(resources.values())
     regions = dict.fromkeys(ENVIRONMENTS, "eu-west-1")
     assert check_deploy_roles(template, regions, repo / "pipeline" / "pipeline.yml") == []
+
+
+def test_deploy_statements_reach_each_environment_s_deploy_role_with_its_names(repos):
+    pipeline = repos["with-deploy-statements"] / "pipeline" / "pipeline.yml"
+    assert [str(m) for m in lint_file(pipeline, config=ManualArgs(regions=["eu-west-1"]))] == []
+    resources = load(pipeline)["Resources"]
+    for env in ENVIRONMENTS:
+        policies = {p["PolicyName"]: p["PolicyDocument"]["Statement"]
+                    for p in resources[f"{env.capitalize()}DeployRole"]["Properties"]["Policies"]}
+        assert [(s["Sid"], s["Action"], [text(r) for r in s["Resource"]]) for s in policies[f"deploy-{env}-added"]] == [
+            ("OrdersTable", ["dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:DeleteTable"],
+             [f"arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/orders-api-{env}-*"]),
+            ("Added2", ["sqs:CreateQueue"], [f"arn:aws:sqs:eu-west-1:123456789012:orders-api-{env}-jobs"]),
+        ]
 
 
 def test_function_role_writes_only_its_own_log_group(generate):

@@ -202,9 +202,9 @@ def add_resource(repo: Path, snippet: str) -> None:
 def not_provided_for(resource_type: str, example: str, declared: str) -> str:
     return (f"error: pipeline/pipeline.yml: {DEPLOY_ROLES}: allow no action that creates {resource_type} (such as "
             f"{example}), and template.yml declares {declared}: CloudFormation would stop the deploy with "
-            f"AccessDenied. Add a statement for it to each deploy role, scoped to that environment's names "
-            f"(`make role-actions TYPE={resource_type}` lists the actions CloudFormation uses), then run "
-            "`make pipeline`.")
+            f"AccessDenied. Add a statement for it, scoped to each environment's names, to the answer "
+            f"deploy_statements (then copier update) or to each deploy role (`make role-actions "
+            f"TYPE={resource_type}` lists the actions CloudFormation uses), then run `make pipeline`.")
 
 
 @pytest.mark.parametrize(("edit_template", "expected"), [
@@ -375,3 +375,13 @@ def function_role_lines(run: subprocess.CompletedProcess[str]) -> list[str]:
 def test_an_event_source_the_execution_role_cannot_read_is_an_error(repo, offline, change, expected):
     change(repo)
     assert function_role_lines(check(repo)) == expected
+
+
+def test_a_table_with_its_deploy_statements_answer_passes(generate, tmp_path, offline):
+    statements = [{"Sid": "OrdersTable", "Action": ["dynamodb:CreateTable", "dynamodb:DescribeTable"],
+                   "Resource": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/{project}-{env}-*"}]
+    repo = Path(shutil.copytree(generate(deploy_statements=statements), tmp_path / "repo"))
+    add_resource(repo, TABLE)
+    run = check(repo)
+    assert run.returncode == 0, run.stderr
+    assert "DeployRole" not in run.stdout + run.stderr

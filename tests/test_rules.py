@@ -560,3 +560,46 @@ def test_a_type_s_namespace_and_creating_action_come_from_cloudformation_s_schem
 ], ids=["exact", "case", "service-star", "verb-star", "other-verb", "question-mark", "other-service"])
 def test_actions_match_as_iam_matches_them(patterns, action, allowed):
     assert deploy_role.allows(patterns, action) is allowed
+
+
+STATEMENT = {"Sid": "OrdersTable", "Action": ["dynamodb:CreateTable"],
+             "Resource": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/{project}-{env}-*"}
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    pytest.param([{**STATEMENT, "Action": "dynamodb:*"}],
+                 "deploy_statements[0].Action: 'dynamodb:*' is not one IAM action. Name each action, without wildcards, "
+                 "for example dynamodb:CreateTable (make role-actions TYPE=... in a generated repo lists a type's "
+                 "actions).", id="wildcard-action"),
+    pytest.param([{**STATEMENT, "Resource": ["*"]}],
+                 "deploy_statements[0].Resource: '*' is not a resource this role may be scoped to. Give the ARN of "
+                 "the resources, with {project} and {env} for this environment's names.", id="star-resource"),
+    pytest.param([{"Action": "sqs:CreateQueue"}],
+                 "deploy_statements[0]: {'Action': 'sqs:CreateQueue'} is not a statement with Action and Resource. "
+                 "Use a mapping, for example [{Sid: OrdersTable, Action: [dynamodb:CreateTable, "
+                 "dynamodb:DescribeTable], Resource: 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:"
+                 "${AWS::AccountId}:table/{project}-{env}-*'}].", id="no-resource"),
+    pytest.param([{**STATEMENT, "Effect": "Deny"}],
+                 "deploy_statements[0]: has Effect; a statement here has only Sid, Action, Resource (Effect is "
+                 "always Allow).", id="effect"),
+    pytest.param([STATEMENT, STATEMENT],
+                 "deploy_statements[1].Sid: 'OrdersTable' is used twice. Give each statement its own Sid.",
+                 id="sid-twice"),
+    pytest.param([{**STATEMENT, "Sid": "orders-table"}],
+                 "deploy_statements[0].Sid: 'orders-table' is not a statement id. Use letters and digits, at most "
+                 "64, for example OrdersTable.", id="sid-with-dash"),
+])
+def test_deploy_statements_mistakes(value, message):
+    assert messages(rules.check_deploy_statements(value)) == [message]
+
+
+def test_deploy_statements_are_filled_in_per_environment():
+    value = [STATEMENT, {"Action": "sqs:CreateQueue", "Resource": ["arn:aws:sqs:eu-west-1:1:{project}-{env}-jobs"]}]
+    assert rules.check_deploy_statements(value) == []
+    assert rules.deploy_statements_for(value, "prod", "orders-api") == [
+        {"sid": "OrdersTable", "actions": ["dynamodb:CreateTable"],
+         "resources": [{"text": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/"
+                                "orders-api-prod-*", "sub": True}]},
+        {"sid": "Added2", "actions": ["sqs:CreateQueue"],
+         "resources": [{"text": "arn:aws:sqs:eu-west-1:1:orders-api-prod-jobs", "sub": False}]},
+    ]

@@ -206,6 +206,12 @@ EVENT_SOURCE_TYPES = {"AWS::SQS::Queue": "sqs", "AWS::Kinesis::Stream": "kinesis
                       "AWS::DynamoDB::GlobalTable": "dynamodb"}
 # Managed policies that only let a function write its logs: nothing to read for this check.
 BASIC_EXECUTION_POLICIES = ("AWSLambdaBasicExecutionRole",)
+# deploy_statements: IAM statements a team adds to every environment's deploy role for what it adds
+# to template.yml. Actions are written one by one in IAM's service:Action form, and no resource is
+# "*", as in the generated roles; {project} and {env} in a resource are filled per environment.
+IAM_ACTION_PATTERN = r"^[a-z0-9-]+:[A-Za-z0-9]+$"
+IAM_SID_PATTERN = r"^[A-Za-z0-9]{1,64}$"
+DEPLOY_STATEMENT_KEYS = ("Sid", "Action", "Resource")
 # Days before a pipeline artifact, or an old version of any object, expires from the bucket.
 ARTIFACT_EXPIRY_DAYS = 30
 GITLAB_COM = "https://gitlab.com"

@@ -237,9 +237,9 @@ def check_deploy_roles(template: Mapping[str, Any], regions: Mapping[str, str], 
         problems.append(Problem(f"{pipeline_file}: {', '.join(role_ids)}", (
             f"allow{'s' if len(role_ids) == 1 else ''} no action that creates {resource_type} (such as {example}), "
             f"and template.yml declares {', '.join(logical_ids)}: CloudFormation would stop the deploy with "
-            f"AccessDenied. Add a statement for it to each deploy role, scoped to that environment's names "
-            f"(`make role-actions TYPE={resource_type}` lists the actions CloudFormation uses), then run "
-            "`make pipeline`.")))
+            f"AccessDenied. Add a statement for it, scoped to each environment's names, to the answer "
+            f"deploy_statements (then copier update) or to each deploy role (`make role-actions "
+            f"TYPE={resource_type}` lists the actions CloudFormation uses), then run `make pipeline`.")))
     return problems
 
 

@@ -687,6 +687,65 @@ def check_api_method(value: Any) -> list[Problem]:
     return _check_choice("api_method", value, facts.API_METHODS)
 
 
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def check_deploy_statements(value: Any) -> list[Problem]:
+    """Statements for the deploy roles: Sid, one IAM action after another, resources other than '*'."""
+    where = "deploy_statements"
+    example = ("for example [{Sid: OrdersTable, Action: [dynamodb:CreateTable, dynamodb:DescribeTable], "
+               "Resource: 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/{project}-{env}-*'}]")
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [Problem(where, f"{value!r} is not a list of statements. Use a list, {example}.")]
+    problems: list[Problem] = []
+    sids: list[str] = []
+    for index, statement in enumerate(value):
+        place = f"{where}[{index}]"
+        if not isinstance(statement, dict) or not {"Action", "Resource"} <= set(statement):
+            problems.append(Problem(place, f"{statement!r} is not a statement with Action and Resource. Use a "
+                                           f"mapping, {example}."))
+            continue
+        unknown = sorted(set(statement) - set(facts.DEPLOY_STATEMENT_KEYS))
+        if unknown:
+            problems.append(Problem(place, f"has {', '.join(unknown)}; a statement here has only "
+                                           f"{', '.join(facts.DEPLOY_STATEMENT_KEYS)} (Effect is always Allow)."))
+        sid = statement.get("Sid")
+        if sid is not None and not (isinstance(sid, str) and re.match(facts.IAM_SID_PATTERN, sid)):
+            problems.append(Problem(f"{place}.Sid", f"{sid!r} is not a statement id. Use letters and digits, "
+                                                    "at most 64, for example OrdersTable."))
+        elif sid in sids:
+            problems.append(Problem(f"{place}.Sid", f"{sid!r} is used twice. Give each statement its own Sid."))
+        elif sid:
+            sids.append(sid)
+        actions = _as_list(statement["Action"])
+        for action in actions or [None]:
+            if not (isinstance(action, str) and re.match(facts.IAM_ACTION_PATTERN, action)):
+                problems.append(Problem(f"{place}.Action", f"{action!r} is not one IAM action. Name each action, "
+                                                           "without wildcards, for example dynamodb:CreateTable "
+                                                           "(make role-actions TYPE=... in a generated repo lists "
+                                                           "a type's actions)."))
+        for resource in _as_list(statement["Resource"]) or [None]:
+            if not isinstance(resource, str) or not resource or resource.strip() == "*":
+                problems.append(Problem(f"{place}.Resource", f"{resource!r} is not a resource this role may be "
+                                                             "scoped to. Give the ARN of the resources, with "
+                                                             "{project} and {env} for this environment's names."))
+    return problems
+
+
+def deploy_statements_for(value: Any, env: str, project: str) -> list[dict[str, Any]]:
+    """The deploy_statements answer as one environment's role gets it: placeholders filled, and each
+    resource marked for `!Sub` when it holds ${...}."""
+    statements = []
+    for index, statement in enumerate(value or [], start=1):
+        resources = [r.replace("{project}", project).replace("{env}", env) for r in _as_list(statement["Resource"])]
+        statements.append({"sid": statement.get("Sid") or f"Added{index}", "actions": _as_list(statement["Action"]),
+                           "resources": [{"text": r, "sub": "${" in r} for r in resources]})
+    return statements
+
+
 def branch_protections(environments: Mapping[str, str]) -> list[dict[str, str]]:
     """Who may push and merge to each environment's branch, in the answers' order.
 
@@ -736,6 +795,7 @@ CHECKS = {
     "api_id": check_api_id,
     "api_path": check_api_path,
     "api_method": check_api_method,
+    "deploy_statements": check_deploy_statements,
     "layers": check_layers_answer,
 }
 
