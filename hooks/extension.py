@@ -7,6 +7,7 @@ below to read derived values (names, variables, runtime facts).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib
 import importlib.util
@@ -19,7 +20,7 @@ import subprocess
 import sys
 from functools import wraps
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any
 
 import jinja2
@@ -187,6 +188,69 @@ def _cache_dir() -> Path | None:
     return base / "copier-lambda-sam" / "jinja"
 
 
+class _CompiledPack:
+    """The compiled templates of recent runs, in one file per cache folder.
+
+    Read once per process; rewritten at exit only by a run that compiled something new. Each
+    entry remembers the last such run that used it, and entries unused for RUNS_KEPT of them
+    are dropped, so the file holds about that many template releases, never more.
+    """
+
+    RUNS_KEPT = 8
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "compiled.marshal"
+        self.run = 0
+        self.entries: dict[str, tuple[int, Any]] | None = None
+        self.used: set[str] = set()
+        self.dirty = False
+
+    def _load(self) -> dict[str, tuple[int, Any]]:
+        if self.entries is None:
+            try:
+                data = marshal.loads(self.path.read_bytes())
+                self.run, self.entries = int(data["run"]), dict(data["entries"])
+            except (OSError, ValueError, EOFError, TypeError, KeyError):
+                self.run, self.entries = 0, {}
+        return self.entries
+
+    def get(self, digest: str) -> Any:
+        entry = self._load().get(digest)
+        if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], CodeType)):
+            return None
+        self.used.add(digest)
+        return entry[1]
+
+    def put(self, digest: str, code: Any) -> None:
+        self._load()[digest] = (self.run, code)
+        self.used.add(digest)
+        if not self.dirty:
+            self.dirty = True
+            atexit.register(self.save)
+
+    def save(self) -> None:
+        run = self.run + 1
+        kept = run - self.RUNS_KEPT
+        entries = {digest: (run if digest in self.used else last, code)
+                   for digest, (last, code) in self._load().items() if digest in self.used or last > kept}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(marshal.dumps({"run": run, "entries": entries}))
+            partial.replace(self.path)
+        except (OSError, ValueError):
+            pass
+
+
+def _with_filename(code: CodeType, filename: str) -> CodeType:
+    """`code`, and the functions compiled in it, as if compiled from `filename`."""
+    consts = tuple(_with_filename(c, filename) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
+_PACKS: dict[Path, _CompiledPack] = {}  # one per cache folder and process, shared by every environment
+
+
 def _cache_compiles(environment: Environment) -> None:
     """Compile each distinct Jinja source once, and keep the result between runs.
 
@@ -200,6 +264,9 @@ def _cache_compiles(environment: Environment) -> None:
     compile_source = environment.compile
     memory: dict[tuple[Any, ...], Any] = {}
     folder = _cache_dir()
+    pack = None
+    if folder is not None:
+        pack = _PACKS.get(folder) or _PACKS.setdefault(folder, _CompiledPack(folder))
 
     known: list[str] = []
 
@@ -220,24 +287,17 @@ def _cache_compiles(environment: Environment) -> None:
         key = (source, name, filename, defer_init)
         if key in memory:
             return memory[key]
-        path = None
-        if folder is not None:
-            digest = hashlib.sha256(repr((settings(), key)).encode()).hexdigest()
-            path = folder / digest[:2] / digest
-            try:
-                memory[key] = marshal.loads(path.read_bytes())
-                return memory[key]
-            except (OSError, ValueError, EOFError, TypeError):
-                pass
-        memory[key] = code = compile_source(source, name, filename, raw, defer_init)
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                partial = path.with_suffix(f".{os.getpid()}.tmp")
-                partial.write_bytes(marshal.dumps(code))
-                partial.replace(path)
-            except (OSError, ValueError):
-                pass
+        # Not keyed by the file's path: copier renders a git template from a new temporary clone
+        # each run. The code takes this run's path instead, for tracebacks.
+        digest = hashlib.sha256(repr((settings(), source, name, defer_init)).encode()).hexdigest() if pack else ""
+        code = pack.get(digest) if pack else None
+        if code is None:
+            code = compile_source(source, name, filename, raw, defer_init)
+            if pack:
+                pack.put(digest, code)
+        elif code.co_filename != (filename or "<template>"):
+            code = _with_filename(code, filename or "<template>")
+        memory[key] = code
         return code
 
     environment.compile = compile_cached  # type: ignore[method-assign]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run_copy
+from conftest import ROOT, copy_template
 
 
 def tree(repo: Path) -> dict[str, bytes]:
@@ -18,23 +19,53 @@ def tree(repo: Path) -> dict[str, bytes]:
             if p.is_file() and ".git" not in p.relative_to(repo).parts}
 
 
+ANSWERS = ["--data", "project_name=orders-api", "--data", "runtime=nodejs22.x", "--data", "dependencies_layer=true",
+           "--data", "env_vars={TABLE: orders}"]
+
+
+def copy_with_cache(template: Path, dest: Path, cache: str) -> dict[str, bytes]:
+    """`copier copy` as a user runs it: the compiled templates are saved when the process ends."""
+    env = {**os.environ, "COPIER_LAMBDA_SAM_CACHE": cache}
+    copier_cli("copy", "--trust", "--defaults", "--quiet", *ANSWERS, str(template), str(dest), env=env)
+    return tree(dest)
+
+
+def pack_entries(path: Path) -> dict[str, tuple[int, object]]:
+    return marshal.loads(path.read_bytes())["entries"]
+
+
 @pytest.mark.slow
-def test_compile_cache_cold_warm_corrupt_or_off_renders_the_same_repo(template_dir, tmp_path, monkeypatch):
-    answers = {"project_name": "orders-api", "runtime": "nodejs22.x", "dependencies_layer": True,
-               "env_vars": {"TABLE": "orders"}}
+def test_compile_cache_cold_warm_corrupt_or_off_renders_the_same_repo(template_dir, tmp_path):
     cache = tmp_path / "cache"
-    monkeypatch.setenv("COPIER_LAMBDA_SAM_CACHE", str(cache))
-    cold = tree(run_copy(template_dir, tmp_path / "cold", answers))
-    entries = [p for p in cache.rglob("*") if p.is_file()]
-    assert len(entries) > 50  # file templates, path parts, helps, defaults and validators
-    warm = tree(run_copy(template_dir, tmp_path / "warm", answers))
-    for entry in entries:
-        entry.write_bytes(b"not a code object")
-    corrupt = tree(run_copy(template_dir, tmp_path / "corrupt", answers))
-    monkeypatch.setenv("COPIER_LAMBDA_SAM_CACHE", "off")
-    off = tree(run_copy(template_dir, tmp_path / "off", answers))
+    cold = copy_with_cache(template_dir, tmp_path / "cold", str(cache))
+    [pack] = [p for p in cache.rglob("*") if p.is_file()]  # one file, whatever the number of templates
+    assert len(pack_entries(pack)) > 50  # file templates, path parts, helps, defaults and validators
+    saved = pack.stat().st_mtime_ns
+    warm = copy_with_cache(template_dir, tmp_path / "warm", str(cache))
+    assert pack.stat().st_mtime_ns == saved  # nothing new compiled: not rewritten
+    pack.write_bytes(b"not a code object")
+    corrupt = copy_with_cache(template_dir, tmp_path / "corrupt", str(cache))
+    off = copy_with_cache(template_dir, tmp_path / "off", "off")
     answers_file = ".copier-answers.yml"
     assert cold == warm == corrupt == off, [p for p in cold if p != answers_file and cold[p] != off.get(p)]
+
+
+@pytest.mark.slow
+def test_compile_cache_keeps_the_templates_of_recent_releases_only(template_dir, tmp_path):
+    """Each release compiles new templates; those no run has used for 8 releases are dropped."""
+    cache = tmp_path / "cache"
+    copy_with_cache(template_dir, tmp_path / "first", str(cache))
+    first = set(pack_entries(cache / "compiled.marshal"))
+    sizes = []
+    for release in range(1, 11):
+        template = copy_template(tmp_path / f"release{release}")
+        readme = template / "template" / "README.md.jinja"
+        readme.write_text(f"Release {release}.\n" + readme.read_text(encoding="utf-8"), encoding="utf-8")
+        copy_with_cache(template, tmp_path / f"out{release}", str(cache))
+        sizes.append(len(pack_entries(cache / "compiled.marshal")))
+    entries = set(pack_entries(cache / "compiled.marshal"))
+    assert first - entries  # the first release's README, unused since, is gone
+    assert sizes[-1] == sizes[-2] < len(first) + 9  # every other template shared; 8 READMEs kept at most
 
 
 COPIER = str(Path(sys.executable).with_name("copier"))
@@ -94,3 +125,16 @@ def test_executable_bit_still_reaches_the_git_index_as_copier_does_it(tmp_path, 
     copier_cli("copy", "--trust", "--defaults", "--overwrite", "--quiet", str(template), str(repo))
     assert (repo / "run.sh").stat().st_mode & 0o111
     assert git(repo, "ls-files", "--stage", "run.sh").split()[0] == index_mode
+
+
+def test_cached_code_reports_this_run_s_template_path():
+    """A cached template keeps the path it was first compiled from unless retold: tracebacks need this run's."""
+    import extension
+
+    code = compile("def render():\n    return 1 / 0\n", "/tmp/old-clone/template/app.py.jinja", "exec")
+    moved = extension._with_filename(code, "/tmp/new-clone/template/app.py.jinja")
+    namespace: dict[str, object] = {}
+    exec(moved, namespace)
+    with pytest.raises(ZeroDivisionError) as caught:
+        namespace["render"]()  # type: ignore[operator]
+    assert str(caught.traceback[-1].path) == "/tmp/new-clone/template/app.py.jinja"
