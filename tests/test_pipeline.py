@@ -334,7 +334,9 @@ def test_make_pipeline_and_deploy_use_the_stack_and_the_deploy_role(generate):
 @pytest.mark.parametrize(("target", "last_option"), [("pipeline", "--tags project=orders-api"),
                                                      ("pipeline-plan", "--no-execute-changeset")])
 def test_make_pipeline_plan_creates_the_same_change_set_without_applying_it(generate, target, last_option):
-    dry = subprocess.run(["make", "-n", target], cwd=generate(), capture_output=True, text=True)
+    # --no-print-directory: under `make test`, a make started here would name its folder around the output.
+    dry = subprocess.run(["make", "--no-print-directory", "-n", target], cwd=generate(), capture_output=True,
+                         text=True)
     command = " ".join(dry.stdout.replace("\\\n", " ").split())
     assert command.endswith(
         'aws cloudformation deploy --template-file pipeline/pipeline.yml --stack-name "orders-api-cicd" --region '
