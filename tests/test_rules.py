@@ -603,3 +603,13 @@ def test_deploy_statements_are_filled_in_per_environment():
         {"sid": "Added2", "actions": ["sqs:CreateQueue"],
          "resources": [{"text": "arn:aws:sqs:eu-west-1:1:orders-api-prod-jobs", "sub": False}]},
     ]
+
+
+def test_a_deploy_statement_shared_by_every_environment_is_a_warning():
+    shared = [{"Action": "ssm:PutParameter", "Resource": "arn:aws:ssm:eu-west-1:123456789012:parameter/{project}/flag"}]
+    problems = rules.check_deploy_statements(shared)
+    assert rules.errors(problems) == []
+    assert [str(p) for p in problems] == [
+        "deploy_statements[0].Resource: 'arn:aws:ssm:eu-west-1:123456789012:parameter/{project}/flag' has no {env}: "
+        "every environment's deploy role gets it, so a deploy of one environment may change another's resources. "
+        "Put {env} in the name if the resources are per environment."]

@@ -732,6 +732,11 @@ def check_deploy_statements(value: Any) -> list[Problem]:
                 problems.append(Problem(f"{place}.Resource", f"{resource!r} is not a resource this role may be "
                                                              "scoped to. Give the ARN of the resources, with "
                                                              "{project} and {env} for this environment's names."))
+            elif "{env}" not in resource:
+                problems.append(Problem(f"{place}.Resource", f"{resource!r} has no {{env}}: every environment's "
+                                                             "deploy role gets it, so a deploy of one environment "
+                                                             "may change another's resources. Put {env} in the "
+                                                             "name if the resources are per environment.", WARNING))
     return problems
 
 
