@@ -10,6 +10,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+import yaml
 from conftest import at_moto, without_credentials
 from lambda_rules import rules
 
@@ -289,8 +290,13 @@ def test_role_actions_lists_what_cloudformation_uses_for_a_type(repo):
     lines = run.stdout.splitlines()
     assert lines[0] == ("AWS::SQS::Queue, as CloudFormation's handlers use it in eu-west-1 (its own namespace: sqs; "
                         "some actions are needed only for some properties):")
-    assert [line.split(":", 1)[0] for line in lines[1:]] == ["  create", "  update", "  delete"]
+    assert [line.split(":", 1)[0] for line in lines[1:4]] == ["  create", "  update", "  delete"]
     assert "sqs:CreateQueue" in lines[1] and "sqs:DeleteQueue" in lines[3]
+    snippet = yaml.safe_load("\n".join(lines[lines.index("deploy_statements:"):]))["deploy_statements"]
+    assert snippet[0]["Sid"] == "SQSQueue" and {"sqs:CreateQueue", "sqs:DeleteQueue"} <= set(snippet[0]["Action"])
+    assert rules.errors(rules.check_deploy_statements(snippet))  # its Resource is left for the user to write
+    snippet[0]["Resource"] = "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:{project}-{env}-jobs"
+    assert rules.check_deploy_statements(snippet) == []
     unknown = check(repo, "--actions", "AWS::SQS::Queu")
     assert unknown.returncode == 1
     assert unknown.stderr.strip() == ("error: AWS::SQS::Queu: CloudFormation's schemas for us-east-1 list no handler "
