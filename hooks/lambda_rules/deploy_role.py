@@ -169,9 +169,9 @@ def describe_actions(resource_type: str, region: str) -> str:
         lines.append(f"  {step}: {', '.join(handlers[step]) or '(none)'}")
     namespace = own_namespace(handlers)
     own = sorted({a for step in handlers.values() for a in step if _namespace(a) == namespace})
-    sid = "".join(part for part in resource_type.split("::")[1:])
+    sid = "".join(resource_type.split("::")[1:])
+    arn = f"arn:${{AWS::Partition}}:{namespace}:${{AWS::Region}}:${{AWS::AccountId}}:...{{project}}-{{env}}..."
     lines += ["", "A start for the answer deploy_statements (keep the actions your resource needs, write its ARN",
               "with {project} and {env}, then copier update --trust --defaults --data-file FILE):",
-              "deploy_statements:", f"  - Sid: {sid}", f"    Action: [{', '.join(own)}]",
-              f"    # Resource: \"arn:${{AWS::Partition}}:{namespace}:${{AWS::Region}}:${{AWS::AccountId}}:...{{project}}-{{env}}...\""]
+              "deploy_statements:", f"  - Sid: {sid}", f"    Action: [{', '.join(own)}]", f'    # Resource: "{arn}"']
     return "\n".join(lines)
