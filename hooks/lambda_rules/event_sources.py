@@ -60,7 +60,8 @@ def role_actions(role_id: str, resources: Mapping[str, Any]) -> list[str] | None
     for resource in resources.values():
         if resource.get("Type") in ("AWS::IAM::Policy", "AWS::IAM::RolePolicy"):
             properties = resource.get("Properties") or {}
-            attached = [_logical_id(r) for r in properties.get("Roles") or []] + [_logical_id(properties.get("RoleName"))]
+            attached = [_logical_id(r) for r in properties.get("Roles") or []]
+            attached.append(_logical_id(properties.get("RoleName")))
             if role_id in attached:
                 patterns += allowed_actions({"Properties": {"Policies": [properties]}})
     return patterns
