@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import urllib.request
 from pathlib import Path
@@ -42,6 +43,13 @@ def copy_template(dest: Path) -> Path:
 @pytest.fixture(scope="session")
 def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_template(tmp_path_factory.mktemp("template"))
+
+
+def copier_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`copier ARGS` as a user runs it, this venv's copier, without a terminal."""
+    copier = Path(sys.executable).with_name("copier")
+    return subprocess.run([str(copier), *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL)
 
 
 def run_copy(template: Path, dest: Path, data: dict[str, Any]) -> Path:

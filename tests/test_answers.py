@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT, run_copy
+from conftest import ROOT, copier_cli, run_copy
 
 pytestmark = pytest.mark.slow
 
@@ -109,11 +109,6 @@ def test_bad_answer_is_refused_and_nothing_is_written(template_dir, tmp_path, an
         run_copy(template_dir, dest, {"project_name": "orders-api", **answers})
     assert message in str(caught.value)
     assert not dest.exists()
-
-
-def copier_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    copier = Path(sys.executable).with_name("copier")
-    return subprocess.run([str(copier), *args], cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
 
 
 def test_cli_with_data_exits_non_zero_and_says_why_last(template_dir, tmp_path):
@@ -226,10 +221,8 @@ def test_after_copying_the_next_commands_carry_this_repo_s_names(template_dir, t
 
 
 def test_without_git_the_copy_succeeds_and_says_to_run_git_init(template_dir, tmp_path):
-    copier = Path(sys.executable).with_name("copier")
-    run = subprocess.run([str(copier), "copy", "--trust", "--defaults", "--quiet", "--data", "project_name=orders-api",
-                          str(template_dir), str(tmp_path / "out")], capture_output=True, text=True,
-                         stdin=subprocess.DEVNULL, env={**os.environ, "PATH": str(copier.parent)})
+    run = copier_cli("copy", "--trust", "--defaults", "--quiet", "--data", "project_name=orders-api", str(template_dir),
+                     str(tmp_path / "out"), env={**os.environ, "PATH": str(Path(sys.executable).parent)})
     assert run.returncode == 0, run.stderr
     assert run.stderr.strip().splitlines()[-1] == "warning: git is not installed: run git init yourself."
     assert (tmp_path / "out" / "template.yml").is_file() and not (tmp_path / "out" / ".git").exists()

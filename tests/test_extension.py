@@ -6,12 +6,11 @@ import marshal
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, copy_template
+from conftest import ROOT, copier_cli, copy_template
 
 
 def tree(repo: Path) -> dict[str, bytes]:
@@ -26,7 +25,7 @@ ANSWERS = ["--data", "project_name=orders-api", "--data", "runtime=nodejs22.x", 
 def copy_with_cache(template: Path, dest: Path, cache: str) -> dict[str, bytes]:
     """`copier copy` as a user runs it: the compiled templates are saved when the process ends."""
     env = {**os.environ, "COPIER_LAMBDA_SAM_CACHE": cache}
-    copier_cli("copy", "--trust", "--defaults", "--quiet", *ANSWERS, str(template), str(dest), env=env)
+    copy_ok("copy", "--trust", "--defaults", "--quiet", *ANSWERS, str(template), str(dest), env=env)
     return tree(dest)
 
 
@@ -68,7 +67,6 @@ def test_compile_cache_keeps_the_templates_of_recent_releases_only(template_dir,
     assert sizes[-1] == sizes[-2] < len(first) + 9  # every other template shared; 8 READMEs kept at most
 
 
-COPIER = str(Path(sys.executable).with_name("copier"))
 REAL_GIT = shutil.which("git")
 
 
@@ -82,8 +80,9 @@ def logging_git(folder: Path) -> tuple[dict[str, str], Path]:
     return {**os.environ, "PATH": f"{script.parent}{os.pathsep}{os.environ['PATH']}"}, log
 
 
-def copier_cli(*args: str, env: dict[str, str] | None = None) -> None:
-    subprocess.run([COPIER, *args], check=True, env=env, capture_output=True, stdin=subprocess.DEVNULL)
+def copy_ok(*args: str, env: dict[str, str] | None = None) -> None:
+    run = copier_cli(*args, env=env)
+    assert run.returncode == 0, run.stderr
 
 
 def git(repo: Path, *args: str) -> str:
@@ -92,7 +91,7 @@ def git(repo: Path, *args: str) -> str:
 
 def test_a_copy_asks_git_for_core_filemode_once_not_once_per_file(template_dir, tmp_path):
     env, log = logging_git(tmp_path)
-    copier_cli("copy", "--trust", "--defaults", "--quiet", "--data", "project_name=orders-api", str(template_dir),
+    copy_ok("copy", "--trust", "--defaults", "--quiet", "--data", "project_name=orders-api", str(template_dir),
                str(tmp_path / "repo"), env=env)
     calls = log.read_text(encoding="utf-8").splitlines()
     written = [p for p in (tmp_path / "repo").rglob("*") if p.is_file() and ".git" not in p.parts]
@@ -122,7 +121,7 @@ def test_executable_bit_still_reaches_the_git_index_as_copier_does_it(tmp_path, 
     git(repo, "config", "core.fileMode", file_mode)
     git(repo, "add", "run.sh")
     assert git(repo, "ls-files", "--stage", "run.sh").split()[0] == "100644"
-    copier_cli("copy", "--trust", "--defaults", "--overwrite", "--quiet", str(template), str(repo))
+    copy_ok("copy", "--trust", "--defaults", "--overwrite", "--quiet", str(template), str(repo))
     assert (repo / "run.sh").stat().st_mode & 0o111
     assert git(repo, "ls-files", "--stage", "run.sh").split()[0] == index_mode
 

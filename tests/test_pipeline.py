@@ -199,7 +199,8 @@ def test_each_environment_s_roles_reach_only_that_environment(repos, name):
 def test_each_deploy_role_provides_for_every_type_template_yml_deploys(repos, name):
     repo = repos[name]
     template = load_template(repo / "template.yml")
-    resources = deploy_role.cloudformation_resources(template, {"Environment": "dev", "AWS::Region": "eu-west-1"})
+    transformed = deploy_role.sam_transform(template, {"Environment": "dev", "AWS::Region": "eu-west-1"})
+    resources = {logical_id: r["Type"] for logical_id, r in transformed["Resources"].items()}
     assert {"AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Logs::LogGroup"} <= set(resources.values())
     regions = dict.fromkeys(ENVIRONMENTS, "eu-west-1")
     assert check_deploy_roles(template, regions, repo / "pipeline" / "pipeline.yml") == []

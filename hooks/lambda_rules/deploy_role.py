@@ -58,12 +58,6 @@ def sam_transform(template: Mapping[str, Any], parameters: Mapping[str, Any]) ->
     return transform(fragment, dict(parameters), _NoManagedPolicies())  # type: ignore[arg-type]
 
 
-def cloudformation_resources(template: Mapping[str, Any], parameters: Mapping[str, Any]) -> dict[str, str]:
-    """{logical id: CloudFormation type} of the template after SAM's transform."""
-    transformed = sam_transform(template, parameters)
-    return {logical_id: resource["Type"] for logical_id, resource in transformed["Resources"].items()}
-
-
 def handler_actions(resource_type: str, region: str) -> dict[str, list[str]]:
     """{"create": [...], "update": [...], "delete": [...]}: what CloudFormation's handlers use."""
     from cfnlint.schema import PROVIDER_SCHEMA_MANAGER

@@ -183,32 +183,43 @@ def check_repo(settings: Settings = Settings()) -> list[Problem]:
                 client = _lambda_client(region) if aws else None
                 problems += check_budget(f"template.yml: {logical_id}", settings.build_dir / logical_id,
                                          built, arns, settings, client)
-    problems += check_deploy_roles(template, regions, settings.pipeline)
-    problems += check_function_roles(template, regions)
+    transformed = sam_transforms(template, regions)
+    problems += check_deploy_roles(template, regions, settings.pipeline, transformed)
+    problems += check_function_roles(transformed)
     return _dedupe(problems)
 
 
-def check_function_roles(template: Mapping[str, Any], regions: Mapping[str, str]) -> list[Problem]:
+def sam_transforms(template: Mapping[str, Any], regions: Mapping[str, str]) -> dict[str, dict[str, Any]] | Problem:
+    """What SAM's transform makes of template.yml in each environment, or why it refused it."""
+    from . import deploy_role  # SAM's translator, only here
+
+    try:
+        return {env: deploy_role.sam_transform(template, {"Environment": env, "AWS::Region": region})
+                for env, region in regions.items()}
+    except Exception as error:  # noqa: BLE001 - the translator's refusals have many types
+        return Problem("template.yml", f"SAM's transform refused it, so the deploy roles were not checked: "
+                                       f"{_causes(error)} (`sam validate --lint` says more).", WARNING)
+
+
+def check_function_roles(transformed: dict[str, dict[str, Any]] | Problem) -> list[Problem]:
     """The execution role lets Lambda read every queue and stream the function is mapped to."""
-    from . import deploy_role, event_sources
+    from . import event_sources
 
-    for env, region in list(regions.items())[:1]:  # the roles are the same in every environment
-        try:
-            transformed = deploy_role.sam_transform(template, {"Environment": env, "AWS::Region": region})
-        except Exception:  # noqa: BLE001 - reported by check_deploy_roles, and by sam validate --lint
-            return []
-        return event_sources.check_event_sources(transformed)
-    return []
+    if isinstance(transformed, Problem) or not transformed:
+        return []  # a refusal is reported with the deploy roles
+    return event_sources.check_event_sources(next(iter(transformed.values())))  # the same role everywhere
 
 
-def check_deploy_roles(template: Mapping[str, Any], regions: Mapping[str, str], pipeline_file: Path) -> list[Problem]:
+def check_deploy_roles(template: Mapping[str, Any], regions: Mapping[str, str], pipeline_file: Path,
+                       transformed: dict[str, dict[str, Any]] | Problem | None = None) -> list[Problem]:
     """Each environment's deploy role provides for every resource type template.yml deploys."""
     if not pipeline_file.is_file():
         return [Problem(str(pipeline_file), "is missing: what each environment's deploy role may deploy was not "
                                             "checked.", INFO)]
-    from . import deploy_role  # SAM's translator and cfn-lint's schemas, only here
+    from . import deploy_role  # cfn-lint's schemas, only here
 
     roles = deploy_role.deploy_roles(load_template(pipeline_file))
+    transformed = sam_transforms(template, regions) if transformed is None else transformed
     problems: list[Problem] = []
     lacking: dict[str, tuple[str, list[str], list[str]]] = {}  # type: (example, logical ids, roles)
     for env, region in regions.items():
@@ -217,12 +228,9 @@ def check_deploy_roles(template: Mapping[str, Any], regions: Mapping[str, str], 
                                                         f"{facts.CLOUDFORMATION_PRINCIPAL} assumes, tagged "
                                                         f"environment: {env}): run copier update.", WARNING))
             continue
-        try:
-            resources = deploy_role.cloudformation_resources(template, {"Environment": env, "AWS::Region": region})
-        except Exception as error:  # noqa: BLE001 - the translator's refusals have many types
-            return problems + [Problem("template.yml", f"SAM's transform refused it, so the deploy roles were not "
-                                                       f"checked: {_causes(error)} (`sam validate --lint` says more).",
-                                       WARNING)]
+        if isinstance(transformed, Problem):
+            return problems + [transformed]
+        resources = {logical_id: r["Type"] for logical_id, r in transformed[env]["Resources"].items()}
         role_id, role = roles[env]
         missing = deploy_role.unprovided_types(role, resources, region)
         if missing is None:
