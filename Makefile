@@ -34,7 +34,7 @@ $(VENV)/.tools: pyproject.toml | $(VENV)/.generate
 
 install: $(VENV)/.test $(VENV)/.tools ## Create .venv with copier and every test tool
 
-test: install ## Run all the tests (about a minute on 2 cores, once installed)
+test: install ## Run all the tests (about 3 minutes on 2 cores, once installed)
 	$(BIN)/python -m pytest -n auto
 
 test-fast: install ## Run the tests that generate nothing
