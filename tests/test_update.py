@@ -229,22 +229,50 @@ def test_gitlab_schedule_without_gitlab_ci_is_refused(template_dir, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def last_release() -> str:
-    """The newest release tag of this repository that is not the commit under test."""
+def release_commits() -> list[tuple[str, str]]:
+    """Every release, newest first, as (tag name, commit): the CHANGELOG.md entry and the commit that added it.
+
+    The tag of a release points at that commit; deriving it from the history keeps this test working in
+    a clone that carries no tags (CI's fresh clone of main has none).
+    """
     root = Path(__file__).resolve().parent.parent
-    head = git(root, "rev-parse", "HEAD").strip()
-    tags = git(root, "tag", "--list", "v*", "--sort=-v:refname").split()
-    assert tags, "this clone has no release tags: clone with tags (git fetch --tags)"
-    return next((t for t in tags if git(root, "rev-list", "-n", "1", t).strip() != head), tags[0])
+    shallow = git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
+    assert not shallow, "a shallow clone hides the commits of past releases: git fetch --unshallow"
+    changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
+    releases = []
+    for version in re.findall(r"^## (v\d+\.\d+\.\d+) - ", changelog, flags=re.MULTILINE):
+        added = git(root, "log", "--format=%H", "-S", f"## {version} - ", "--", "CHANGELOG.md").split()
+        assert added, f"no commit adds the CHANGELOG entry of {version}"
+        releases.append((version, added[-1]))
+    return releases
+
+
+def last_release() -> tuple[str, str]:
+    """The newest release that is not the commit under test."""
+    head = git(Path(__file__).resolve().parent.parent, "rev-parse", "HEAD").strip()
+    releases = release_commits()
+    return next((r for r in releases if r[1] != head), releases[0])
+
+
+def test_release_tags_agree_with_the_commits_that_added_their_changelog_entries():
+    """The newest tag is the commit that added its entry; older entries, written when the changelog began, follow their tag."""
+    root = Path(__file__).resolve().parent.parent
+    tags = set(git(root, "tag", "--list", "v*").split())
+    releases = [(version, commit) for version, commit in release_commits() if version in tags]
+    if releases:  # CI's clone has no tags: nothing to compare there
+        assert git(root, "rev-list", "-n", "1", releases[0][0]).strip() == releases[0][1]
+    for version, commit in releases:
+        ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", version, commit], cwd=root)
+        assert ancestor.returncode == 0, f"{version} is tagged after the commit that added its CHANGELOG entry"
 
 
 def test_a_repo_of_the_last_release_updates_to_this_one_cleanly(tmp_path):
     """The update every team runs next: from the newest tagged release to the template as it is now."""
     root = Path(__file__).resolve().parent.parent
-    release = last_release()
+    release, commit = last_release()
     template = tmp_path / "template"
     template.mkdir()
-    archive = subprocess.run(["git", "-C", str(root), "archive", release, "copier.yml", "template", "hooks"],
+    archive = subprocess.run(["git", "-C", str(root), "archive", commit, "copier.yml", "template", "hooks"],
                              check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(template)], input=archive, check=True)
     git(template, "init", "--quiet", "--initial-branch=main")
