@@ -16,7 +16,7 @@ from cfnlint.decode.cfn_yaml import loads as cfn_loads
 from conftest import tool
 from lambda_rules import deploy_role, rules
 from lambda_rules.repo_check import check_deploy_roles
-from lambda_rules.template_file import load_template
+from lambda_rules.template_file import load_samconfig, load_template
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,7 +203,20 @@ def test_each_deploy_role_provides_for_every_type_template_yml_deploys(repos, na
     resources = {logical_id: r["Type"] for logical_id, r in transformed["Resources"].items()}
     assert {"AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Logs::LogGroup"} <= set(resources.values())
     regions = dict.fromkeys(ENVIRONMENTS, "eu-west-1")
-    assert check_deploy_roles(template, regions, repo / "pipeline" / "pipeline.yml") == []
+    samconfig = load_samconfig(repo / "samconfig.toml")
+    stacks = {env: samconfig[env]["deploy"]["parameters"]["stack_name"] for env in ENVIRONMENTS}
+    transformed = {env: deploy_role.sam_transform(template, {"Environment": env, "AWS::Region": "eu-west-1"})
+                   for env in ENVIRONMENTS}
+    pipeline = load_template(repo / "pipeline" / "pipeline.yml")
+    roles = deploy_role.deploy_roles(pipeline)
+    for env in ENVIRONMENTS:  # every resource with a foretold ARN is measured against the role's statements
+        measured = [lid for lid, r in transformed[env]["Resources"].items()
+                    if deploy_role.created_arn(lid, r, transformed[env], {"Environment": env, "AWS::Region": "eu-west-1",
+                                                                         "AWS::StackName": stacks[env]})]
+        assert {"Function", "FunctionRole", "LogGroup"} <= set(measured)
+        assert deploy_role.misplaced_resources(roles[env][1], transformed[env], pipeline, env, "eu-west-1",
+                                               stacks[env]) == []
+    assert check_deploy_roles(template, regions, repo / "pipeline" / "pipeline.yml", transformed, stacks) == []
 
 
 def test_deploy_statements_reach_each_environment_s_deploy_role_with_its_names(repos):

@@ -257,6 +257,95 @@ def test_one_role_left_without_the_statement_is_named_alone(repo, offline):
                                  "that creates AWS::DynamoDB::Table")
 
 
+SECOND_FUNCTION = """  Second:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.lambda_handler
+      Runtime: python3.13
+
+"""
+ACCOUNT = "${AWS::AccountId}"
+
+
+def out_of_reach(logical_id: str, start: str, arn: str, action: str, allowed: str, fix: str) -> str:
+    return (f"error: template.yml: {logical_id}: {start} ARN in dev would be {arn}, and DevDeployRole allows {action} "
+            f"only on {allowed} (likewise in staging, prod): CloudFormation would stop the deploy with AccessDenied. "
+            f"{fix}, or allow its ARN, with {{env}} for the environment, in the answer deploy_statements (then "
+            f"copier update), then run `make pipeline`.")
+
+
+SECOND_ERRORS = [
+    out_of_reach("Second", "has no FunctionName, so CloudFormation names it after the stack: its",
+                 f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:orders-api-dev-stack-Second-<random>", "lambda:CreateFunction",
+                 f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:orders-api-dev-function",
+                 "Give it a FunctionName the deploy roles allow"),
+    out_of_reach("SecondRole", "SAM makes it for Second with no RoleName, so CloudFormation names it after the stack: its",
+                 f"arn:aws:iam::{ACCOUNT}:role/orders-api-dev-stack-SecondRole-<random>", "iam:CreateRole",
+                 f"arn:aws:iam::{ACCOUNT}:role/orders-api-dev-role",
+                 "Declare it in template.yml with a RoleName the deploy roles allow and use it in Second"),
+]
+NAMED_QUEUE = """  JobsQueue:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: {name}
+
+"""
+QUEUE_STATEMENT = """            Statement:
+              - Sid: Jobs
+                Effect: Allow
+                Action: [sqs:CreateQueue, sqs:GetQueueAttributes, sqs:DeleteQueue]
+                Resource: !Sub "arn:${{AWS::Partition}}:sqs:${{AWS::Region}}:{account}:orders-api-*"
+              - Sid: Function
+"""
+
+
+@pytest.mark.parametrize(("edit_template", "expected"), [
+    pytest.param(lambda repo: add_resource(repo, SECOND_FUNCTION), SECOND_ERRORS, id="second-function-and-its-role"),
+    pytest.param(lambda repo: add_resource(repo, SECOND_FUNCTION.replace(
+        "      Handler:", "      FunctionName: !Sub ${AWS::StackName}-second\n      Role: !GetAtt FunctionRole.Arn\n"
+                          "      Handler:")),
+                 [out_of_reach("Second", "its", f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:orders-api-dev-stack-second",
+                               "lambda:CreateFunction", f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:orders-api-dev-function",
+                               "Give it a FunctionName the deploy roles allow")], id="second-function-named"),
+])
+def test_a_resource_named_outside_the_deploy_role_s_resources_is_an_error(repo, offline, edit_template, expected):
+    edit_template(repo)
+    run = check(repo)
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == expected
+
+
+@pytest.mark.parametrize(("name", "account", "errors"), [
+    pytest.param("!Sub ${AWS::StackName}-jobs", "${AWS::AccountId}", 0, id="named-after-the-stack"),
+    pytest.param("!Sub orders-api-${Environment}-jobs", "${AWS::AccountId}", 0, id="named-after-the-environment"),
+    pytest.param("!Sub orders-api-${Environment}-jobs", "111122223333", 0, id="literal-account"),
+    pytest.param("jobs", "${AWS::AccountId}", 1, id="fixed-name"),
+    pytest.param("!Sub Orders-Api-${Environment}-jobs", "${AWS::AccountId}", 1, id="case-differs"),
+])
+def test_a_statement_s_resources_decide_which_queue_names_deploy(repo, offline, name, account, errors):
+    add_resource(repo, NAMED_QUEUE.format(name=name))
+    pipeline = repo / "pipeline" / "pipeline.yml"
+    text = pipeline.read_text(encoding="utf-8")
+    marker = "            Statement:\n              - Sid: Function\n"
+    pipeline.write_text(text.replace(marker, QUEUE_STATEMENT.format(account=account)), encoding="utf-8")
+    run = check(repo)
+    assert run.returncode == (1 if errors else 0), run.stderr
+    lines = run.stderr.splitlines()
+    assert len(lines) == errors
+    if errors:
+        assert lines[0].startswith("error: template.yml: JobsQueue: its ARN in dev would be arn:aws:sqs:eu-west-1:")
+        assert f"allows sqs:CreateQueue only on arn:aws:sqs:eu-west-1:{ACCOUNT}:orders-api-*" in lines[0]
+
+
+def test_the_readme_shows_the_error_of_a_second_function(repo, offline):
+    add_resource(repo, SECOND_FUNCTION)
+    first = check(repo).stderr.splitlines()[0]
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    [example] = [line for line in readme.splitlines() if line.startswith("error: template.yml: Second:")]
+    assert example.endswith(" ...") and first.startswith(example.removesuffix("..."))
+
+
 def test_managed_policies_cannot_be_read_offline_and_say_so(repo, offline):
     add_resource(repo, TABLE)
     pipeline = repo / "pipeline" / "pipeline.yml"

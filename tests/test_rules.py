@@ -562,6 +562,57 @@ def test_actions_match_as_iam_matches_them(patterns, action, allowed):
     assert deploy_role.allows(patterns, action) is allowed
 
 
+QUEUE_ARN = "arn:aws:sqs:eu-west-1:123456789012:orders-api-dev-jobs"
+
+
+@pytest.mark.parametrize(("pattern", "arn", "matches"), [
+    ("arn:aws:sqs:eu-west-1:123456789012:orders-api-dev-jobs", QUEUE_ARN, True),
+    ("arn:aws:sqs:eu-west-1:123456789012:orders-api-*", QUEUE_ARN, True),
+    ("arn:aws:sqs:eu-west-1:123456789012:orders-api-???-jobs", QUEUE_ARN, True),
+    ("arn:aws:sqs:eu-west-1:444455556666:orders-api-dev-jobs", QUEUE_ARN, True),  # a literal account is the deploying one
+    ("arn:aws:sqs:*:*:orders-api-dev-jobs", QUEUE_ARN, True),
+    ("arn:aws:sqs:eu-west-1:123456789012:Orders-API-*", QUEUE_ARN, False),
+    ("arn:aws:sqs:us-east-1:123456789012:orders-api-*", QUEUE_ARN, False),
+    ("arn:aws:sqs:eu-west-1:123456789012:orders-api-dev-jobs-*", QUEUE_ARN, False),
+    ("arn:aws:sns:eu-west-1:123456789012:orders-api-*", QUEUE_ARN, False),
+    ("arn:aws:sqs:eu-west-1:123456789012:orders-[a-z]*", "arn:aws:sqs:eu-west-1:123456789012:orders-[a-z]-jobs", True),
+    ("arn:aws:sqs:eu-west-1:123456789012:orders-[a-z]*", QUEUE_ARN, False),
+], ids=["exact", "star", "question-marks", "literal-account", "any-region-and-account", "case-sensitive",
+        "other-region", "longer-pattern", "other-service", "brackets-are-literal", "brackets-not-a-class"])
+def test_resources_match_as_iam_matches_them(pattern, arn, matches):
+    assert deploy_role.arn_matches(pattern, arn) is matches
+
+
+STACK = {"Environment": "dev", "AWS::Region": "eu-west-1", "AWS::StackName": "orders-api-dev-stack"}
+NAMES = {"Mappings": {"Names": {"dev": {"Queue": "orders-api-dev-jobs"}}}}
+
+
+@pytest.mark.parametrize(("logical_id", "resource", "expected"), [
+    ("Jobs", {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "jobs"}},
+     ("arn:aws:sqs:eu-west-1:123456789012:jobs", False)),
+    ("Jobs", {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::FindInMap": ["Names", {"Ref": "Environment"},
+                                                                                          "Queue"]}}},
+     ("arn:aws:sqs:eu-west-1:123456789012:orders-api-dev-jobs", False)),
+    ("Jobs", {"Type": "AWS::SQS::Queue"},
+     (f"arn:aws:sqs:eu-west-1:123456789012:orders-api-dev-stack-Jobs-{facts.GENERATED_NAME_SUFFIX}", True)),
+    ("Role", {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "r", "Path": "/service/"}},
+     ("arn:aws:iam::123456789012:role/service/r", False)),
+    ("Role", {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "r"}}, ("arn:aws:iam::123456789012:role/r", False)),
+    ("Rule", {"Type": "AWS::Events::Rule", "Properties": {"Name": "nightly", "EventBusName": "orders"}},
+     ("arn:aws:events:eu-west-1:123456789012:rule/orders/nightly", False)),
+    ("Rule", {"Type": "AWS::Events::Rule", "Properties": {"Name": "nightly"}},
+     ("arn:aws:events:eu-west-1:123456789012:rule/nightly", False)),
+    ("Files", {"Type": "AWS::S3::Bucket"}, (f"arn:aws:s3:::orders-api-dev-stack-files-"
+                                            f"{facts.GENERATED_NAME_SUFFIX.lower()}", True)),
+    ("AVeryLongLogicalIdForARoleThatCloudFormationShortens", {"Type": "AWS::IAM::Role"}, None),
+    ("Jobs", {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::GetAtt": ["Other", "Name"]}}}, None),
+    ("Permission", {"Type": "AWS::Lambda::Permission", "Properties": {}}, None),
+], ids=["literal", "mapping", "generated", "role-path", "role-default-path", "rule-on-a-bus", "rule-on-default",
+        "bucket-lower-case", "generated-too-long", "known-at-deploy-only", "type-not-known"])
+def test_the_arn_a_resource_will_have_is_foretold_or_not_at_all(logical_id, resource, expected):
+    assert deploy_role.created_arn(logical_id, resource, NAMES, STACK) == expected
+
+
 STATEMENT = {"Sid": "OrdersTable", "Action": ["dynamodb:CreateTable"],
              "Resource": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/{project}-{env}-*"}
 

@@ -238,9 +238,9 @@ def release_commits() -> list[tuple[str, str]]:
     root = Path(__file__).resolve().parent.parent
     shallow = git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
     assert not shallow, "a shallow clone hides the commits of past releases: git fetch --unshallow"
-    changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
+    committed = git(root, "show", "HEAD:CHANGELOG.md")  # an entry not committed yet is the release under test
     releases = []
-    for version in re.findall(r"^## (v\d+\.\d+\.\d+) - ", changelog, flags=re.MULTILINE):
+    for version in re.findall(r"^## (v\d+\.\d+\.\d+) - ", committed, flags=re.MULTILINE):
         added = git(root, "log", "--format=%H", "-S", f"## {version} - ", "--", "CHANGELOG.md").split()
         assert added, f"no commit adds the CHANGELOG entry of {version}"
         releases.append((version, added[-1]))

@@ -12,18 +12,28 @@ after a push. This check finds it first:
 - a type is provided for when the role allows at least one of its creating actions: the create
   handler's actions in the type's own IAM namespace, other than reads and tagging.
 
-It finds the types a role makes no provision for at all. It does not prove that every action a
-type may need is allowed, nor look at the resources a statement is scoped to.
+- a resource is provided for when the statements allowing its type's main creating action
+  (facts.CREATED_RESOURCE_ARNS) cover the ARN it will have, from its name property or the name
+  CloudFormation makes of the stack name and its logical id.
+
+It finds the types a role makes no provision for, and the resources named outside what the role
+allows. It does not prove that every action a type may need is allowed.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from . import facts
+from .template_file import resolve
+
+# No account is reachable offline: one number stands for the deploying account on both sides.
+ACCOUNT = "123456789012"
 
 # What `sam package` would put in place of local paths: the transform only needs their form.
 _UPLOADED = {"AWS::Serverless::Function": "CodeUri", "AWS::Serverless::LayerVersion": "ContentUri",
@@ -93,14 +103,18 @@ def creating_actions(handlers: Mapping[str, list[str]]) -> list[str]:
 
 def allowed_actions(role: Mapping[str, Any]) -> list[str]:
     """The Action patterns of the role's Allow statements (inline policies)."""
-    patterns: list[str] = []
+    return [a for statement in _statements(role) if statement.get("Effect") == "Allow" for a in _actions(statement)]
+
+
+def _statements(role: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
     for policy in (role.get("Properties") or {}).get("Policies") or []:
         statements = (policy.get("PolicyDocument") or {}).get("Statement") or []
-        for statement in statements if isinstance(statements, list) else [statements]:
-            if statement.get("Effect") == "Allow":
-                action = statement.get("Action") or []
-                patterns += [action] if isinstance(action, str) else [a for a in action if isinstance(a, str)]
-    return patterns
+        yield from statements if isinstance(statements, list) else [statements]
+
+
+def _actions(statement: Mapping[str, Any]) -> list[str]:
+    action = statement.get("Action") or []
+    return [action] if isinstance(action, str) else [a for a in action if isinstance(a, str)]
 
 
 def allows(patterns: Iterable[str], action: str) -> bool:
@@ -169,3 +183,100 @@ def describe_actions(resource_type: str, region: str) -> str:
               "with {project} and {env}, then copier update --trust --defaults --data-file FILE):",
               "deploy_statements:", f"  - Sid: {sid}", f"    Action: [{', '.join(own)}]", f'    # Resource: "{arn}"']
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Misplaced:
+    """A resource the deploy role may create a resource of its type, but not this one."""
+
+    logical_id: str
+    name_property: str
+    action: str
+    arn: str  # the ARN it would have, ACCOUNT for the account
+    allowed_on: tuple[str, ...]  # what the role allows `action` on
+    generated: bool  # named by CloudFormation, not by template.yml
+
+
+def _parameters(region: str, stack: str | None = None) -> dict[str, str]:
+    found = {"AWS::Partition": "aws", "AWS::Region": region, "AWS::AccountId": ACCOUNT, "AWS::URLSuffix": "amazonaws.com"}
+    return {**found, "AWS::StackName": stack} if stack else found
+
+
+def created_arn(logical_id: str, resource: Mapping[str, Any], template: Mapping[str, Any],
+                parameters: Mapping[str, str]) -> tuple[str, bool] | None:
+    """The ARN the creating action of the resource is authorized on, and whether CloudFormation names it.
+
+    None when it cannot be foretold: a type not in facts.CREATED_RESOURCE_ARNS, a name made of values
+    known only at deploy time, or a generated name CloudFormation would shorten.
+    """
+    known = facts.CREATED_RESOURCE_ARNS.get(resource.get("Type", ""))
+    if not known:
+        return None
+    _, key, form = known
+    properties = resource.get("Properties") or {}
+    generated = key not in properties
+    if generated:
+        stack = parameters.get("AWS::StackName")
+        name = f"{stack}-{logical_id}-{facts.GENERATED_NAME_SUFFIX}"
+        if not stack or len(name) > facts.GENERATED_NAME_MAX.get(resource["Type"], 0):
+            return None
+        name = name.lower() if resource["Type"] == "AWS::S3::Bucket" else name
+    else:
+        name = resolve(properties[key], template, parameters)
+        if not isinstance(name, str):
+            return None
+    bus = resolve(properties.get("EventBusName", "default"), template, parameters)
+    path = resolve(properties.get("Path", "/"), template, parameters)
+    if not isinstance(bus, str) or not isinstance(path, str):
+        return None
+    if resource["Type"] == "AWS::Events::Rule" and bus != "default":
+        name = f"{bus.rsplit('/', 1)[-1]}/{name}"
+    return form.format(partition="aws", region=parameters["AWS::Region"], account=ACCOUNT, name=name,
+                       path=path), generated
+
+
+def allowed_resources(role: Mapping[str, Any], action: str, pipeline: Mapping[str, Any],
+                      region: str) -> list[str] | None:
+    """The resources the role's Allow statements allow `action` on, resolved; None if one is unreadable."""
+    found: list[str] = []
+    for statement in _statements(role):
+        if statement.get("Effect") != "Allow" or not allows(_actions(statement), action):
+            continue
+        if "Resource" not in statement:
+            return None  # NotResource: what it allows is everything but a list
+        resources = statement["Resource"]
+        for value in resources if isinstance(resources, list) else [resources]:
+            resolved = resolve(value, pipeline, _parameters(region))
+            if not isinstance(resolved, str):
+                return None
+            found.append(resolved)
+    return found
+
+
+def arn_matches(pattern: str, arn: str) -> bool:
+    """IAM's resource matching: case-sensitive, * and ? wildcards; any literal account stands for ours."""
+    parts = pattern.split(":", 5)
+    if len(parts) == 6 and re.fullmatch(r"\d{12}", parts[4]):
+        parts[4] = ACCOUNT
+    return fnmatch.fnmatchcase(arn, ":".join(parts).replace("[", "[[]"))
+
+
+def misplaced_resources(role: Mapping[str, Any], transformed: Mapping[str, Any], pipeline: Mapping[str, Any],
+                        environment: str, region: str, stack: str | None) -> list[Misplaced]:
+    """The resources of `transformed` whose ARN no statement allowing their creating action covers."""
+    if (role.get("Properties") or {}).get("ManagedPolicyArns"):
+        return []
+    defaults = {name: str(spec["Default"]) for name, spec in (transformed.get("Parameters") or {}).items()
+                if isinstance(spec, dict) and "Default" in spec}
+    parameters = {**defaults, "Environment": environment, **_parameters(region, stack)}
+    misplaced = []
+    for logical_id, resource in sorted((transformed.get("Resources") or {}).items()):
+        created = created_arn(logical_id, resource, transformed, parameters)
+        if created is None:
+            continue
+        action = facts.CREATED_RESOURCE_ARNS[resource["Type"]][0]
+        allowed_on = allowed_resources(role, action, pipeline, region)
+        if allowed_on and not any(arn_matches(pattern, created[0]) for pattern in allowed_on):
+            key = facts.CREATED_RESOURCE_ARNS[resource["Type"]][1]
+            misplaced.append(Misplaced(logical_id, key, action, created[0], tuple(allowed_on), created[1]))
+    return misplaced

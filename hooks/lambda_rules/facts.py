@@ -187,6 +187,38 @@ CLOUDFORMATION_PRINCIPAL = "cloudformation.amazonaws.com"
 DEPLOY_ROLE_NOT_CREATING = ("Get", "Describe", "List", "Tag", "Untag", "AddTags", "RemoveTags")
 # The verbs that name creation, by preference, to show one action of a type in a message.
 CREATING_VERBS = ("Create", "Publish", "Post", "Put", "Add", "Subscribe")
+# The ARN each type's creating action is authorized on, and the property that names the resource
+# (Service Authorization Reference, "Resource types defined by" each service; CloudFormation
+# resource reference for the name properties): (action, name property, ARN form). An IAM role's
+# ARN holds its Path ("/" unless set); a rule on a bus other than "default" is "rule/BUS/NAME".
+CREATED_RESOURCE_ARNS = {
+    "AWS::Lambda::Function": ("lambda:CreateFunction", "FunctionName",
+                              "arn:{partition}:lambda:{region}:{account}:function:{name}"),
+    "AWS::Lambda::LayerVersion": ("lambda:PublishLayerVersion", "LayerName",
+                                  "arn:{partition}:lambda:{region}:{account}:layer:{name}"),
+    "AWS::IAM::Role": ("iam:CreateRole", "RoleName", "arn:{partition}:iam::{account}:role{path}{name}"),
+    "AWS::Logs::LogGroup": ("logs:CreateLogGroup", "LogGroupName",
+                            "arn:{partition}:logs:{region}:{account}:log-group:{name}"),
+    "AWS::SQS::Queue": ("sqs:CreateQueue", "QueueName", "arn:{partition}:sqs:{region}:{account}:{name}"),
+    "AWS::SNS::Topic": ("sns:CreateTopic", "TopicName", "arn:{partition}:sns:{region}:{account}:{name}"),
+    "AWS::DynamoDB::Table": ("dynamodb:CreateTable", "TableName",
+                             "arn:{partition}:dynamodb:{region}:{account}:table/{name}"),
+    "AWS::Events::Rule": ("events:PutRule", "Name", "arn:{partition}:events:{region}:{account}:rule/{name}"),
+    "AWS::Kinesis::Stream": ("kinesis:CreateStream", "Name",
+                             "arn:{partition}:kinesis:{region}:{account}:stream/{name}"),
+    "AWS::StepFunctions::StateMachine": ("states:CreateStateMachine", "StateMachineName",
+                                         "arn:{partition}:states:{region}:{account}:stateMachine:{name}"),
+    "AWS::S3::Bucket": ("s3:CreateBucket", "BucketName", "arn:{partition}:s3:::{name}"),
+}
+# Without its name property, CloudFormation names a resource "STACK-LOGICALID-RANDOM" (lower case
+# for S3 buckets), shortened to fit the type's limit (CloudFormation User Guide, "Name type").
+# Where shortening applies, the name cannot be foretold: these types are the ones it applies to.
+GENERATED_NAME_MAX = {"AWS::IAM::Role": 64, "AWS::Events::Rule": 64, "AWS::S3::Bucket": 63,
+                      "AWS::SQS::Queue": 80, "AWS::Lambda::Function": 64, "AWS::SNS::Topic": 256,
+                      "AWS::DynamoDB::Table": 255, "AWS::Kinesis::Stream": 128,
+                      "AWS::StepFunctions::StateMachine": 80, "AWS::Logs::LogGroup": 512,
+                      "AWS::Lambda::LayerVersion": 140}
+GENERATED_NAME_SUFFIX = "RANDOMSUFFIX1"
 # CodePipeline keeps a pipeline's artifacts in the artifact bucket under a folder "based on the
 # name of the pipeline" (CodePipeline API, ArtifactStore): its first 20 characters, as observed.
 PIPELINE_ARTIFACT_FOLDER_CHARS = 20

@@ -156,6 +156,7 @@ def check_repo(settings: Settings = Settings()) -> list[Problem]:
                                                                         "List the environments there."))
     budgets_done: set[tuple[str, tuple[str, ...]]] = set()
     regions: dict[str, str] = {}
+    stacks: dict[str, str] = {}
     for env in envs:
         deploy = samconfig.get(env, {}).get("deploy", {}).get("parameters")
         if deploy is None:
@@ -163,6 +164,7 @@ def check_repo(settings: Settings = Settings()) -> list[Problem]:
                                     "is missing. Add it, or run copier update."))
             deploy = {}
         region = regions[env] = deploy.get("region", default_region)
+        stacks[env] = str(deploy.get("stack_name", ""))
         for key, rule in (("stack_name", "stack"), ("s3_bucket", "bucket")):
             if key in deploy:
                 why = rules.name_problem(str(deploy[key]), rule)
@@ -184,7 +186,7 @@ def check_repo(settings: Settings = Settings()) -> list[Problem]:
                 problems += check_budget(f"template.yml: {logical_id}", settings.build_dir / logical_id,
                                          built, arns, settings, client)
     transformed = sam_transforms(template, regions)
-    problems += check_deploy_roles(template, regions, settings.pipeline, transformed)
+    problems += check_deploy_roles(template, regions, settings.pipeline, transformed, stacks)
     problems += check_function_roles(transformed)
     return _dedupe(problems)
 
@@ -211,17 +213,23 @@ def check_function_roles(transformed: dict[str, dict[str, Any]] | Problem) -> li
 
 
 def check_deploy_roles(template: Mapping[str, Any], regions: Mapping[str, str], pipeline_file: Path,
-                       transformed: dict[str, dict[str, Any]] | Problem | None = None) -> list[Problem]:
-    """Each environment's deploy role provides for every resource type template.yml deploys."""
+                       transformed: dict[str, dict[str, Any]] | Problem | None = None,
+                       stacks: Mapping[str, str] | None = None) -> list[Problem]:
+    """Each environment's deploy role provides for every resource template.yml deploys.
+
+    `stacks` (environment: stack name) lets it foretell the names CloudFormation makes.
+    """
     if not pipeline_file.is_file():
         return [Problem(str(pipeline_file), "is missing: what each environment's deploy role may deploy was not "
                                             "checked.", INFO)]
     from . import deploy_role  # cfn-lint's schemas, only here
 
-    roles = deploy_role.deploy_roles(load_template(pipeline_file))
+    pipeline = load_template(pipeline_file)
+    roles = deploy_role.deploy_roles(pipeline)
     transformed = sam_transforms(template, regions) if transformed is None else transformed
     problems: list[Problem] = []
     lacking: dict[str, tuple[str, list[str], list[str]]] = {}  # type: (example, logical ids, roles)
+    misplaced: dict[str, list[tuple[str, str, Any]]] = {}  # logical id: (environment, role, Misplaced)
     for env, region in regions.items():
         if env not in roles:
             problems.append(Problem(str(pipeline_file), f"has no deploy role for {env} (an IAM role that "
@@ -241,6 +249,9 @@ def check_deploy_roles(template: Mapping[str, Any], regions: Mapping[str, str], 
         for resource_type, (example, logical_ids) in missing.items():
             entry = lacking.setdefault(resource_type, (example, logical_ids, []))
             entry[2].append(role_id)
+        for found in deploy_role.misplaced_resources(role, transformed[env], pipeline, env, region,
+                                                     (stacks or {}).get(env)):
+            misplaced.setdefault(found.logical_id, []).append((env, role_id, found))
     for resource_type, (example, logical_ids, role_ids) in sorted(lacking.items()):
         problems.append(Problem(f"{pipeline_file}: {', '.join(role_ids)}", (
             f"allow{'s' if len(role_ids) == 1 else ''} no action that creates {resource_type} (such as {example}), "
@@ -248,7 +259,39 @@ def check_deploy_roles(template: Mapping[str, Any], regions: Mapping[str, str], 
             f"AccessDenied. Add a statement for it, scoped to each environment's names, to the answer "
             f"deploy_statements (then copier update) or to each deploy role (`make role-actions "
             f"TYPE={resource_type}` lists the actions CloudFormation uses), then run `make pipeline`.")))
+    for logical_id, found in misplaced.items():
+        problems.append(_misplaced_problem(logical_id, found, template))
     return problems
+
+
+def _shown(arn: str) -> str:
+    """An ARN as a statement would write it."""
+    from .deploy_role import ACCOUNT
+
+    return arn.replace(f":{ACCOUNT}:", ":${AWS::AccountId}:").replace(facts.GENERATED_NAME_SUFFIX, "<random>")
+
+
+def _misplaced_problem(logical_id: str, found: list[tuple[str, str, Any]], template: Mapping[str, Any]) -> Problem:
+    """One error per resource, its first environment as the example."""
+    env, role_id, first = found[0]
+    declared = template.get("Resources") or {}
+    # SAM names what it makes after the resource it makes it for: SecondRole for Second.
+    source = max((lid for lid in declared if logical_id.startswith(lid)), key=len, default="")
+    key = first.name_property
+    made = logical_id not in declared and source
+    if first.generated:
+        start = (f"SAM makes it for {source} with no {key}" if made else f"has no {key}") + \
+            ", so CloudFormation names it after the stack: its"
+    else:
+        start = f"SAM makes it for {source}: its" if made else "its"
+    fix = (f"Declare it in template.yml with a {key} the deploy roles allow and use it in {source}" if made
+           else f"Give it a {key} the deploy roles allow")
+    likewise = f" (likewise in {', '.join(other for other, _, _ in found[1:])})" if found[1:] else ""
+    return Problem(f"template.yml: {logical_id}", (
+        f"{start} ARN in {env} would be {_shown(first.arn)}, and {role_id} allows {first.action} only on "
+        f"{', '.join(_shown(a) for a in first.allowed_on)}{likewise}: CloudFormation would stop the deploy with "
+        f"AccessDenied. {fix}, or allow its ARN, with {{env}} for the environment, in the answer deploy_statements "
+        f"(then copier update), then run `make pipeline`."))
 
 
 def _causes(error: Exception) -> str:
