@@ -169,6 +169,7 @@ def build() -> dict[str, Any]:
                 },
             },
             "powertools": {"type": "boolean"},
+            "tracing": {"type": "boolean"},
             "dependencies_layer": {"type": "boolean",
                                    "description": "The layer counts toward the limit of layers."},
             "layers": {

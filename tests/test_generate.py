@@ -47,6 +47,8 @@ COMBINATIONS = [
                  id="nodejs-dependencies-layer"),
     pytest.param({"runtime": "nodejs24.x", "typescript": True, "dependencies_layer": True,
                   "env_vars": ENV_VARS, "env_overrides": OVERRIDES}, id="typescript-dependencies-layer"),
+    pytest.param({"runtime": "nodejs24.x", "tracing": True}, id="nodejs-tracing"),
+    pytest.param({"powertools": False, "tracing": True}, id="python-tracing-without-powertools"),
     pytest.param({"env_vars": ENV_VARS}, id="env-vars"),
     pytest.param({"env_vars": ENV_VARS, "env_overrides": OVERRIDES, "ephemeral_storage": 10240}, id="env-overrides"),
     pytest.param({"layers": [LAYER.format(region="eu-west-1", name="deps"),
@@ -157,7 +159,7 @@ def test_default_repo_has_the_expected_files_names_and_values(generate):
         "scripts/gitlab-settings.json", "scripts/mirror_status.py", "scripts/setup_gitlab.py", "src/app.py",
         "src/requirements.txt", "template.yml", "tests/conftest.py", "tests/test_app.py",
         "tools/lambda_rules/__init__.py", "tools/lambda_rules/__main__.py", "tools/lambda_rules/deploy_role.py",
-        "tools/lambda_rules/event_sources.py", "tools/lambda_rules/facts.py", "tools/lambda_rules/iam.py",
+        "tools/lambda_rules/execution_role.py", "tools/lambda_rules/facts.py", "tools/lambda_rules/iam.py",
         "tools/lambda_rules/layer_size.py", "tools/lambda_rules/repo_check.py", "tools/lambda_rules/resolve.py",
         "tools/lambda_rules/rules.py", "tools/lambda_rules/template_file.py",
     ]

@@ -14,7 +14,7 @@ import yaml
 from cfnlint.api import ManualArgs, lint_file
 from cfnlint.decode.cfn_yaml import loads as cfn_loads
 from conftest import tool
-from lambda_rules import deploy_role, rules
+from lambda_rules import deploy_role, facts, rules
 from lambda_rules.repo_check import check_deploy_roles
 from lambda_rules.template_file import load_samconfig, load_template
 
@@ -44,7 +44,8 @@ APIS = {
 # widen the roles (a built layer, an external layer, referenced parameters) ride along on half of them.
 COMBINATIONS = {
     f"{s}-{n}-{a}": {**SOURCES[s], **NOTIFICATIONS[n], **APIS[a],
-                     **({"dependencies_layer": True, "layers": [LAYER], "env_vars": REFERENCES} if a == "api" else {})}
+                     **({"dependencies_layer": True, "layers": [LAYER], "env_vars": REFERENCES, "tracing": True}
+                        if a == "api" else {})}
     for s, n, a in itertools.product(SOURCES, NOTIFICATIONS, APIS)
 }
 CHECKOV = tool("checkov")
@@ -132,12 +133,15 @@ def text(resource: Any) -> str:
 
 @pytest.mark.parametrize("name", COMBINATIONS)
 def test_no_allow_has_a_wildcard_action_or_resource(repos, name):
+    """Resource "*" only for X-Ray's writes, which have no resource type to name."""
     for path in (repos[name] / "pipeline" / "pipeline.yml", repos[name] / "template.yml"):
         for logical_id, statement in statements(load(path)):
             if statement["Effect"] == "Deny":  # a deny's wildcards only take away
                 continue
             assert not [a for a in as_list(statement["Action"]) if "*" in a], (logical_id, statement)
-            assert "*" not in as_list(statement.get("Resource")), (logical_id, statement)
+            if "*" in as_list(statement.get("Resource")):
+                assert (path.name, logical_id, as_list(statement["Action"])) == (
+                    "template.yml", "FunctionRole", list(facts.TRACING_ACTIONS)), statement
             assert "NotAction" not in statement and "NotResource" not in statement
 
 
@@ -238,6 +242,15 @@ def test_function_role_writes_only_its_own_log_group(generate):
     (statement,) = [s for lid, s in statements(template) if lid == "FunctionRole"]
     assert statement["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert text(statement["Resource"]) == "GetAtt:LogGroup.Arn"
+
+
+def test_with_tracing_the_function_is_traced_and_its_role_writes_traces_only(generate):
+    template = load(generate(tracing=True) / "template.yml")
+    assert template["Resources"]["Function"]["Properties"]["Tracing"] == "Active"
+    logs, traces = [s for lid, s in statements(template) if lid == "FunctionRole"]
+    assert logs["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert (traces["Action"], traces["Resource"]) == (["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*")
+    assert "Tracing" not in load(generate() / "template.yml")["Resources"]["Function"]["Properties"]
 
 
 def test_mirror_user_may_only_pull_and_push_its_repository(generate):

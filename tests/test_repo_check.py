@@ -472,6 +472,45 @@ def test_an_event_source_the_execution_role_cannot_read_is_an_error(repo, offlin
     assert function_role_lines(check(repo)) == expected
 
 
+TRACES_POLICY = """        - PolicyName: write-traces
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action:
+                  - xray:PutTraceSegments
+                  - xray:PutTelemetryRecords
+                Resource: "*"
+"""
+NOT_TRACED = ("error: template.yml: FunctionRole: does not allow {missing}, which Lambda needs to send the trace "
+              "segments of Function (Tracing: Active): they would never reach X-Ray, and nothing would fail to say "
+              "so. Add them to FunctionRole (Resource \"*\", the only one they take), or attach "
+              "AWSXRayDaemonWriteAccess.")
+MANAGED = "      ManagedPolicyArns:\n        - {arn}\n      Policies:\n        # Only its own"
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    pytest.param(lambda repo: None, [], id="as-generated"),
+    pytest.param(lambda repo: edit(repo / "template.yml", TRACES_POLICY, ""),
+                 [NOT_TRACED.format(missing="xray:PutTraceSegments, xray:PutTelemetryRecords")], id="policy-removed"),
+    pytest.param(lambda repo: edit(repo / "template.yml", "                  - xray:PutTelemetryRecords\n", ""),
+                 [NOT_TRACED.format(missing="xray:PutTelemetryRecords")], id="one-of-two"),
+    pytest.param(lambda repo: (edit(repo / "template.yml", TRACES_POLICY, ""),
+                               edit(repo / "template.yml", "      Policies:\n        # Only its own", MANAGED.format(
+                                   arn="!Sub arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"))),
+                 [], id="managed-policy"),
+    pytest.param(lambda repo: (edit(repo / "template.yml", TRACES_POLICY, ""),
+                               edit(repo / "template.yml", "      Policies:\n        # Only its own", MANAGED.format(
+                                   arn="arn:aws:iam::123456789012:policy/team-policy"))),
+                 ["info: template.yml: FunctionRole: attaches a managed policy this check cannot read: whether "
+                  "Function may send traces was not checked."], id="unknown-managed-policy"),
+])
+def test_a_traced_function_s_role_must_write_traces(generate, tmp_path, offline, change, expected):
+    repo = Path(shutil.copytree(generate(tracing=True), tmp_path / "repo"))
+    change(repo)
+    assert function_role_lines(check(repo)) == expected
+
+
 def test_a_table_with_its_deploy_statements_answer_passes(generate, tmp_path, offline):
     statements = [{"Sid": "OrdersTable", "Action": ["dynamodb:CreateTable", "dynamodb:DescribeTable"],
                    "Resource": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/{project}-{env}-*"}]

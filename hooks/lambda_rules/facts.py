@@ -236,6 +236,12 @@ EVENT_SOURCE_MANAGED_POLICIES = {"sqs": "AWSLambdaSQSQueueExecutionRole", "kines
                                  "dynamodb": "AWSLambdaDynamoDBExecutionRole"}
 EVENT_SOURCE_TYPES = {"AWS::SQS::Queue": "sqs", "AWS::Kinesis::Stream": "kinesis", "AWS::DynamoDB::Table": "dynamodb",
                       "AWS::DynamoDB::GlobalTable": "dynamodb"}
+# With active tracing (Tracing: Active), Lambda sends the function's trace segments to X-Ray with its
+# execution role (Lambda guide, "Visualize Lambda function invocations using AWS X-Ray": the role
+# needs these, as the managed policy below grants them). X-Ray's Service Authorization Reference
+# lists no resource type for them: "*" is the only Resource they take.
+TRACING_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+TRACING_MANAGED_POLICY = "AWSXRayDaemonWriteAccess"
 # Managed policies that only let a function write its logs: nothing to read for this check.
 BASIC_EXECUTION_POLICIES = ("AWSLambdaBasicExecutionRole",)
 # deploy_statements: IAM statements a team adds to every environment's deploy role for what it adds

@@ -205,11 +205,11 @@ def sam_transforms(template: Mapping[str, Any], regions: Mapping[str, str]) -> d
 
 def check_function_roles(transformed: dict[str, dict[str, Any]] | Problem) -> list[Problem]:
     """The execution role lets Lambda read every queue and stream the function is mapped to."""
-    from . import event_sources
+    from . import execution_role
 
     if isinstance(transformed, Problem) or not transformed:
         return []  # a refusal is reported with the deploy roles
-    return event_sources.check_event_sources(next(iter(transformed.values())))  # the same role everywhere
+    return execution_role.check_execution_roles(next(iter(transformed.values())))  # the same role everywhere
 
 
 def check_deploy_roles(template: Mapping[str, Any], regions: Mapping[str, str], pipeline_file: Path,

@@ -1,10 +1,13 @@
-"""Whether the function's execution role lets Lambda read the queues and streams it is mapped to.
+"""Whether the function's execution role allows what Lambda does with it for the function.
 
-An event source mapping (an SQS, Kinesis or DynamoDB stream event on the function) makes Lambda
+- Event sources: an event source mapping (an SQS, Kinesis or DynamoDB stream event on the function) makes Lambda
 poll the source with the function's execution role, and Lambda refuses to create the mapping when
 that role cannot read it ("The provided execution role does not have permissions..."). SAM adds
 those permissions only to a role it creates itself; this template's role is explicit, so a team
 adding such an event must add them. `make check` says so before the deploy does.
+- Tracing: with `Tracing: Active`, Lambda's X-Ray daemon sends the function's trace segments with
+  the execution role; without facts.TRACING_ACTIONS they never reach X-Ray, and no deploy or
+  invocation fails to say so.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ def role_actions(role_id: str, resources: Mapping[str, Any]) -> list[str] | None
         name = text.rsplit("/", 1)[-1] if isinstance(text, str) else ""
         known = [actions for source, actions in facts.EVENT_SOURCE_ACTIONS.items()
                  if name == facts.EVENT_SOURCE_MANAGED_POLICIES[source]]
+        known += [facts.TRACING_ACTIONS] if name == facts.TRACING_MANAGED_POLICY else []
         if name in facts.BASIC_EXECUTION_POLICIES:
             continue
         if not known:
@@ -95,3 +99,36 @@ def check_event_sources(transformed: Mapping[str, Any], place: str = "template.y
                 f"{mapping_id}: CloudFormation would fail to create the event source mapping. Add them to "
                 f"{role_id}, on that source only.")))
     return problems
+
+
+def check_tracing(transformed: Mapping[str, Any], place: str = "template.yml") -> list[Problem]:
+    """Each function with active tracing has an execution role that may write to X-Ray."""
+    resources = transformed.get("Resources") or {}
+    problems: list[Problem] = []
+    for function_id, function in sorted(resources.items()):
+        properties = function.get("Properties") or {}
+        if function.get("Type") != "AWS::Lambda::Function" or \
+                (properties.get("TracingConfig") or {}).get("Mode") != "Active":
+            continue
+        role_id = _logical_id(properties.get("Role"), "Arn")
+        if role_id not in resources:
+            continue  # a role from outside the template: nothing to read here
+        patterns = role_actions(role_id, resources)
+        if patterns is None:
+            problems.append(Problem(f"{place}: {role_id}", f"attaches a managed policy this check cannot read: "
+                                                           f"whether {function_id} may send traces was not checked.",
+                                    INFO))
+            continue
+        missing = [action for action in facts.TRACING_ACTIONS if not allows(patterns, action)]
+        if missing:
+            problems.append(Problem(f"{place}: {role_id}", (
+                f"does not allow {', '.join(missing)}, which Lambda needs to send the trace segments of "
+                f"{function_id} (Tracing: Active): they would never reach X-Ray, and nothing would fail to say so. "
+                f"Add them to {role_id} "
+                f"(Resource \"*\", the only one they take), or attach {facts.TRACING_MANAGED_POLICY}.")))
+    return problems
+
+
+def check_execution_roles(transformed: Mapping[str, Any], place: str = "template.yml") -> list[Problem]:
+    """Everything this module checks of the execution roles."""
+    return check_event_sources(transformed, place) + check_tracing(transformed, place)
