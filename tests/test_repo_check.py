@@ -338,6 +338,42 @@ def test_a_statement_s_resources_decide_which_queue_names_deploy(repo, offline, 
         assert f"allows sqs:CreateQueue only on arn:aws:sqs:eu-west-1:{ACCOUNT}:orders-api-*" in lines[0]
 
 
+FUNCTIONS_STATEMENT = """            Statement:
+              - Sid: MoreFunctions
+                Effect: Allow
+                Action: [lambda:CreateFunction, lambda:GetFunction, lambda:DeleteFunction]
+                Resource: !Sub "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders-api-*"
+              - Sid: Function
+"""
+
+
+def not_passable(role_arn: str) -> str:
+    return (f"error: template.yml: Second: its execution role in dev would be {role_arn}, and DevDeployRole may pass "
+            f"to Lambda (iam:PassRole) only arn:aws:iam::{ACCOUNT}:role/orders-api-dev-role (likewise in staging, "
+            f"prod): CloudFormation would stop the deploy with AccessDenied. Give it a role the deploy roles may pass, "
+            f"or allow iam:PassRole on its role, with {{env}} for the environment, in the answer deploy_statements "
+            f"(then copier update), then run `make pipeline`.")
+
+
+@pytest.mark.parametrize(("role", "expected"), [
+    pytest.param("!GetAtt FunctionRole.Arn", [], id="the-function-s-role"),
+    pytest.param("arn:aws:iam::111122223333:role/shared-lambda",
+                 [not_passable(f"arn:aws:iam::{ACCOUNT}:role/shared-lambda")], id="a-role-outside-the-template"),
+    pytest.param("!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:role/orders-api-${Environment}-role", [],
+                 id="the-function-s-role-by-arn"),
+])
+def test_a_function_s_role_must_be_one_the_deploy_role_may_pass(repo, offline, role, expected):
+    add_resource(repo, SECOND_FUNCTION.replace("      Handler:", f"      FunctionName: !Sub ${{AWS::StackName}}-second\n"
+                                                                f"      Role: {role}\n      Handler:"))
+    pipeline = repo / "pipeline" / "pipeline.yml"
+    text = pipeline.read_text(encoding="utf-8")
+    marker = "            Statement:\n              - Sid: Function\n"
+    pipeline.write_text(text.replace(marker, FUNCTIONS_STATEMENT), encoding="utf-8")
+    run = check(repo)
+    assert run.stderr.splitlines() == expected
+    assert run.returncode == (1 if expected else 0)
+
+
 def test_the_readme_shows_the_error_of_a_second_function(repo, offline):
     add_resource(repo, SECOND_FUNCTION)
     first = check(repo).stderr.splitlines()[0]

@@ -613,6 +613,24 @@ def test_the_arn_a_resource_will_have_is_foretold_or_not_at_all(logical_id, reso
     assert deploy_role.created_arn(logical_id, resource, NAMES, STACK) == expected
 
 
+def pass_role(condition: dict | None) -> dict:
+    statement = {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/r"}
+    return {"Properties": {"Policies": [{"PolicyDocument": {"Statement": [
+        {**statement, **({"Condition": condition} if condition else {})}]}}]}}
+
+
+@pytest.mark.parametrize(("condition", "allowed"), [
+    (None, ["arn:aws:iam::123456789012:role/r"]),
+    ({"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}, ["arn:aws:iam::123456789012:role/r"]),
+    ({"StringEquals": {"iam:PassedToService": ["ecs-tasks.amazonaws.com", "lambda.amazonaws.com"]}},
+     ["arn:aws:iam::123456789012:role/r"]),
+    ({"StringLike": {"iam:PassedToService": "lambda.*"}}, ["arn:aws:iam::123456789012:role/r"]),
+    ({"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}, []),
+], ids=["no-condition", "to-lambda", "to-lambda-among-others", "like-lambda", "to-another-service"])
+def test_a_role_passed_to_lambda_counts_only_statements_that_let_it_go_there(condition, allowed):
+    assert deploy_role.allowed_resources(pass_role(condition), "iam:PassRole", {}, "eu-west-1") == allowed
+
+
 STATEMENT = {"Sid": "OrdersTable", "Action": ["dynamodb:CreateTable"],
              "Resource": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/{project}-{env}-*"}
 

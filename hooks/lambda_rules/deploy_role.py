@@ -235,12 +235,28 @@ def created_arn(logical_id: str, resource: Mapping[str, Any], template: Mapping[
                        path=path), generated
 
 
+def _passes_to(statement: Mapping[str, Any], service: str) -> bool:
+    """Whether the statement's iam:PassedToService condition, if any, lets the role go to `service`."""
+    for operator, keys in (statement.get("Condition") or {}).items():
+        for key, values in (keys or {}).items() if isinstance(keys, dict) else []:
+            if key.lower() == "iam:passedtoservice" and operator.startswith("String"):
+                values = [values] if isinstance(values, str) else values
+                if not any(fnmatch.fnmatchcase(service, str(v)) for v in values):
+                    return False
+    return True
+
+
 def allowed_resources(role: Mapping[str, Any], action: str, pipeline: Mapping[str, Any],
                       region: str) -> list[str] | None:
-    """The resources the role's Allow statements allow `action` on, resolved; None if one is unreadable."""
+    """The resources the role's Allow statements allow `action` on, resolved; None if one is unreadable.
+
+    For iam:PassRole, only statements that let the role be passed to Lambda count.
+    """
     found: list[str] = []
     for statement in _statements(role):
         if statement.get("Effect") != "Allow" or not allows(_actions(statement), action):
+            continue
+        if action == "iam:PassRole" and not _passes_to(statement, facts.LAMBDA_PRINCIPAL):
             continue
         if "Resource" not in statement:
             return None  # NotResource: what it allows is everything but a list
@@ -255,10 +271,7 @@ def allowed_resources(role: Mapping[str, Any], action: str, pipeline: Mapping[st
 
 def arn_matches(pattern: str, arn: str) -> bool:
     """IAM's resource matching: case-sensitive, * and ? wildcards; any literal account stands for ours."""
-    parts = pattern.split(":", 5)
-    if len(parts) == 6 and re.fullmatch(r"\d{12}", parts[4]):
-        parts[4] = ACCOUNT
-    return fnmatch.fnmatchcase(arn, ":".join(parts).replace("[", "[[]"))
+    return fnmatch.fnmatchcase(arn, arn_with_account(pattern).replace("[", "[[]"))
 
 
 def misplaced_resources(role: Mapping[str, Any], transformed: Mapping[str, Any], pipeline: Mapping[str, Any],
@@ -279,4 +292,46 @@ def misplaced_resources(role: Mapping[str, Any], transformed: Mapping[str, Any],
         if allowed_on and not any(arn_matches(pattern, created[0]) for pattern in allowed_on):
             key = facts.CREATED_RESOURCE_ARNS[resource["Type"]][1]
             misplaced.append(Misplaced(logical_id, key, action, created[0], tuple(allowed_on), created[1]))
-    return misplaced
+    return misplaced + unpassable_roles(role, transformed, pipeline, parameters, {m.logical_id for m in misplaced})
+
+
+def function_role_arn(function: Mapping[str, Any], template: Mapping[str, Any],
+                      parameters: Mapping[str, str]) -> tuple[str, str | None] | None:
+    """(ARN, logical id or None) of the execution role a function is created with, when it can be told."""
+    role = (function.get("Properties") or {}).get("Role")
+    target = role.get("Fn::GetAtt") if isinstance(role, dict) else None
+    if isinstance(target, list) and len(target) == 2 and target[1] == "Arn":
+        resource = (template.get("Resources") or {}).get(target[0])
+        created = created_arn(target[0], resource, template, parameters) if resource else None
+        return (created[0], target[0]) if created else None
+    resolved = resolve(role, template, parameters)
+    if isinstance(resolved, str) and resolved.startswith("arn:"):
+        return arn_with_account(resolved), None
+    return None
+
+
+def arn_with_account(arn: str) -> str:
+    """The ARN with ACCOUNT for a literal account, as created_arn writes it."""
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and re.fullmatch(r"\d{12}", parts[4]):
+        parts[4] = ACCOUNT
+    return ":".join(parts)
+
+
+def unpassable_roles(role: Mapping[str, Any], transformed: Mapping[str, Any], pipeline: Mapping[str, Any],
+                     parameters: Mapping[str, str], misplaced: set[str]) -> list[Misplaced]:
+    """Functions whose execution role the deploy role may not pass to Lambda (iam:PassRole).
+
+    A role already out of the deploy role's reach to create (`misplaced`) is reported there only.
+    """
+    found = []
+    for logical_id, resource in sorted((transformed.get("Resources") or {}).items()):
+        if resource.get("Type") != "AWS::Lambda::Function":
+            continue
+        passed = function_role_arn(resource, transformed, parameters)
+        if passed is None or passed[1] in misplaced:
+            continue
+        allowed_on = allowed_resources(role, "iam:PassRole", pipeline, parameters["AWS::Region"])
+        if allowed_on is not None and not any(arn_matches(pattern, passed[0]) for pattern in allowed_on):
+            found.append(Misplaced(logical_id, "Role", "iam:PassRole", passed[0], tuple(allowed_on), False))
+    return found

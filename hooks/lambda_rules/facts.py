@@ -182,6 +182,8 @@ OUTSIDE_TOOLS = {
 }
 # The deploy role (pipeline/pipeline.yml) is the role CloudFormation assumes: its trust principal.
 CLOUDFORMATION_PRINCIPAL = "cloudformation.amazonaws.com"
+# The service a deploy role passes the execution role to (iam:PassedToService).
+LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
 # Verbs of a create handler's actions that read or tag: allowing one of them does not let
 # CloudFormation create a resource of that type (CloudFormation registry schemas, `handlers`).
 DEPLOY_ROLE_NOT_CREATING = ("Get", "Describe", "List", "Tag", "Untag", "AddTags", "RemoveTags")

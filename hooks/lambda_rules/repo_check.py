@@ -229,7 +229,7 @@ def check_deploy_roles(template: Mapping[str, Any], regions: Mapping[str, str], 
     transformed = sam_transforms(template, regions) if transformed is None else transformed
     problems: list[Problem] = []
     lacking: dict[str, tuple[str, list[str], list[str]]] = {}  # type: (example, logical ids, roles)
-    misplaced: dict[str, list[tuple[str, str, Any]]] = {}  # logical id: (environment, role, Misplaced)
+    misplaced: dict[tuple[str, str], list[tuple[str, str, Any]]] = {}  # (logical id, action): per environment
     for env, region in regions.items():
         if env not in roles:
             problems.append(Problem(str(pipeline_file), f"has no deploy role for {env} (an IAM role that "
@@ -251,7 +251,7 @@ def check_deploy_roles(template: Mapping[str, Any], regions: Mapping[str, str], 
             entry[2].append(role_id)
         for found in deploy_role.misplaced_resources(role, transformed[env], pipeline, env, region,
                                                      (stacks or {}).get(env)):
-            misplaced.setdefault(found.logical_id, []).append((env, role_id, found))
+            misplaced.setdefault((found.logical_id, found.action), []).append((env, role_id, found))
     for resource_type, (example, logical_ids, role_ids) in sorted(lacking.items()):
         problems.append(Problem(f"{pipeline_file}: {', '.join(role_ids)}", (
             f"allow{'s' if len(role_ids) == 1 else ''} no action that creates {resource_type} (such as {example}), "
@@ -259,8 +259,9 @@ def check_deploy_roles(template: Mapping[str, Any], regions: Mapping[str, str], 
             f"AccessDenied. Add a statement for it, scoped to each environment's names, to the answer "
             f"deploy_statements (then copier update) or to each deploy role (`make role-actions "
             f"TYPE={resource_type}` lists the actions CloudFormation uses), then run `make pipeline`.")))
-    for logical_id, found in misplaced.items():
-        problems.append(_misplaced_problem(logical_id, found, template))
+    for (logical_id, action), found in misplaced.items():
+        problems.append((_unpassable_problem if action == "iam:PassRole" else _misplaced_problem)(
+            logical_id, found, template))
     return problems
 
 
@@ -292,6 +293,18 @@ def _misplaced_problem(logical_id: str, found: list[tuple[str, str, Any]], templ
         f"{', '.join(_shown(a) for a in first.allowed_on)}{likewise}: CloudFormation would stop the deploy with "
         f"AccessDenied. {fix}, or allow its ARN, with {{env}} for the environment, in the answer deploy_statements "
         f"(then copier update), then run `make pipeline`."))
+
+
+def _unpassable_problem(logical_id: str, found: list[tuple[str, str, Any]], template: Mapping[str, Any]) -> Problem:
+    """A function whose execution role no deploy role may pass to Lambda."""
+    env, role_id, first = found[0]
+    likewise = f" (likewise in {', '.join(other for other, _, _ in found[1:])})" if found[1:] else ""
+    return Problem(f"template.yml: {logical_id}", (
+        f"its execution role in {env} would be {_shown(first.arn)}, and {role_id} may pass to Lambda "
+        f"(iam:PassRole) only {', '.join(_shown(a) for a in first.allowed_on)}{likewise}: CloudFormation would stop "
+        f"the deploy with AccessDenied. Give it a role the deploy roles may pass, or allow iam:PassRole on its role, "
+        f"with {{env}} for the environment, in the answer deploy_statements (then copier update), then run "
+        f"`make pipeline`."))
 
 
 def _causes(error: Exception) -> str:
