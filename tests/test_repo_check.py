@@ -186,14 +186,21 @@ SCHEDULE = """      Events:
           Properties:
             Schedule: rate(1 day)
 """
-DYNAMODB_STATEMENT = """            Statement:
-              - Sid: OrdersTable
-                Effect: Allow
-                Action:
-                  - {action}
-                Resource: !Sub "arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/orders-api-*"
-              - Sid: Function
-"""
+FUNCTION_SID = "            Statement:\n              - Sid: Function\n"
+
+
+def allow_in_deploy_roles(repo: Path, sid: str, actions: str, resource: str, roles: int = 3) -> None:
+    """A statement added before the Function statement of the first `roles` deploy roles (3: all of them)."""
+    pipeline = repo / "pipeline" / "pipeline.yml"
+    text = pipeline.read_text(encoding="utf-8")
+    assert text.count(FUNCTION_SID) == 3  # one deploy role per environment
+    statement = (f"            Statement:\n              - Sid: {sid}\n                Effect: Allow\n"
+                 f"                Action: [{actions}]\n                Resource: !Sub \"{resource}\"\n"
+                 f"              - Sid: Function\n")
+    pipeline.write_text(text.replace(FUNCTION_SID, statement, roles), encoding="utf-8")
+
+
+TABLES = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/orders-api-*"
 
 
 def add_resource(repo: Path, snippet: str) -> None:
@@ -238,11 +245,7 @@ def test_the_readme_shows_the_error_make_check_prints(repo, offline):
                          ids=["exact", "service-wildcard", "case-and-verb-wildcard"])
 def test_a_statement_in_each_deploy_role_provides_for_the_new_type(repo, offline, action):
     add_resource(repo, TABLE)
-    pipeline = repo / "pipeline" / "pipeline.yml"
-    text = pipeline.read_text(encoding="utf-8")
-    marker = "            Statement:\n              - Sid: Function\n"
-    assert text.count(marker) == 3  # one deploy role per environment
-    pipeline.write_text(text.replace(marker, DYNAMODB_STATEMENT.format(action=action)), encoding="utf-8")
+    allow_in_deploy_roles(repo, "OrdersTable", action, TABLES)
     run = check(repo)
     assert run.returncode == 0, run.stderr
     assert "DeployRole" not in run.stdout + run.stderr
@@ -250,8 +253,7 @@ def test_a_statement_in_each_deploy_role_provides_for_the_new_type(repo, offline
 
 def test_one_role_left_without_the_statement_is_named_alone(repo, offline):
     add_resource(repo, TABLE)
-    edit(repo / "pipeline" / "pipeline.yml", "            Statement:\n              - Sid: Function\n",
-         DYNAMODB_STATEMENT.format(action="dynamodb:CreateTable"))  # the first role only: dev
+    allow_in_deploy_roles(repo, "OrdersTable", "dynamodb:CreateTable", TABLES, roles=1)  # dev only
     run = check(repo)
     assert run.stderr.startswith("error: pipeline/pipeline.yml: StagingDeployRole, ProdDeployRole: allow no action "
                                  "that creates AWS::DynamoDB::Table")
@@ -291,15 +293,6 @@ NAMED_QUEUE = """  JobsQueue:
       QueueName: {name}
 
 """
-QUEUE_STATEMENT = """            Statement:
-              - Sid: Jobs
-                Effect: Allow
-                Action: [sqs:CreateQueue, sqs:GetQueueAttributes, sqs:DeleteQueue]
-                Resource: !Sub "arn:${{AWS::Partition}}:sqs:${{AWS::Region}}:{account}:orders-api-*"
-              - Sid: Function
-"""
-
-
 @pytest.mark.parametrize(("edit_template", "expected"), [
     pytest.param(lambda repo: add_resource(repo, SECOND_FUNCTION), SECOND_ERRORS, id="second-function-and-its-role"),
     pytest.param(lambda repo: add_resource(repo, SECOND_FUNCTION.replace(
@@ -325,10 +318,8 @@ def test_a_resource_named_outside_the_deploy_role_s_resources_is_an_error(repo, 
 ])
 def test_a_statement_s_resources_decide_which_queue_names_deploy(repo, offline, name, account, errors):
     add_resource(repo, NAMED_QUEUE.format(name=name))
-    pipeline = repo / "pipeline" / "pipeline.yml"
-    text = pipeline.read_text(encoding="utf-8")
-    marker = "            Statement:\n              - Sid: Function\n"
-    pipeline.write_text(text.replace(marker, QUEUE_STATEMENT.format(account=account)), encoding="utf-8")
+    allow_in_deploy_roles(repo, "Jobs", "sqs:CreateQueue, sqs:GetQueueAttributes, sqs:DeleteQueue",
+                          f"arn:${{AWS::Partition}}:sqs:${{AWS::Region}}:{account}:orders-api-*")
     run = check(repo)
     assert run.returncode == (1 if errors else 0), run.stderr
     lines = run.stderr.splitlines()
@@ -336,15 +327,6 @@ def test_a_statement_s_resources_decide_which_queue_names_deploy(repo, offline, 
     if errors:
         assert lines[0].startswith("error: template.yml: JobsQueue: its ARN in dev would be arn:aws:sqs:eu-west-1:")
         assert f"allows sqs:CreateQueue only on arn:aws:sqs:eu-west-1:{ACCOUNT}:orders-api-*" in lines[0]
-
-
-FUNCTIONS_STATEMENT = """            Statement:
-              - Sid: MoreFunctions
-                Effect: Allow
-                Action: [lambda:CreateFunction, lambda:GetFunction, lambda:DeleteFunction]
-                Resource: !Sub "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders-api-*"
-              - Sid: Function
-"""
 
 
 def not_passable(role_arn: str) -> str:
@@ -365,10 +347,8 @@ def not_passable(role_arn: str) -> str:
 def test_a_function_s_role_must_be_one_the_deploy_role_may_pass(repo, offline, role, expected):
     add_resource(repo, SECOND_FUNCTION.replace("      Handler:", f"      FunctionName: !Sub ${{AWS::StackName}}-second\n"
                                                                 f"      Role: {role}\n      Handler:"))
-    pipeline = repo / "pipeline" / "pipeline.yml"
-    text = pipeline.read_text(encoding="utf-8")
-    marker = "            Statement:\n              - Sid: Function\n"
-    pipeline.write_text(text.replace(marker, FUNCTIONS_STATEMENT), encoding="utf-8")
+    allow_in_deploy_roles(repo, "MoreFunctions", "lambda:CreateFunction, lambda:GetFunction, lambda:DeleteFunction",
+                          "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders-api-*")
     run = check(repo)
     assert run.stderr.splitlines() == expected
     assert run.returncode == (1 if expected else 0)
