@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from local_server import JsonHandler, LocalServer
+from local_server import AwsJsonHandler, LocalServer
 
 
 @dataclass
@@ -18,27 +17,22 @@ class CodeCommitState:
     on_request: Callable[[CodeCommitState], None] | None = None
 
 
-class _Handler(JsonHandler):
+class _Handler(AwsJsonHandler):
     state: CodeCommitState
-    content_type = "application/x-amz-json-1.1"
-    _send = JsonHandler.send_json
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-        state = self.state
-        state.requests.append(body)
-        if state.on_request:
-            state.on_request(state)
-        if self.headers.get("X-Amz-Target") != "CodeCommit_20150413.GetBranch":
-            return self._send(400, {"__type": "UnknownOperationException", "message": "not in the stub"})
-        repository = state.repositories.get(body.get("repositoryName", ""))
+    def record(self, operation: str, body: dict[str, Any]) -> None:
+        self.state.requests.append(body)
+
+    def answer(self, operation: str, body: dict[str, Any]) -> tuple[int, Any]:
+        if operation != "GetBranch":
+            return self.error("UnknownOperationException", "not in the stub")
+        repository = self.state.repositories.get(body.get("repositoryName", ""))
         if repository is None:
-            return self._send(400, {"__type": "RepositoryDoesNotExistException",
-                                    "message": f"{body.get('repositoryName')} does not exist"})
+            return self.error("RepositoryDoesNotExistException", f"{body.get('repositoryName')} does not exist")
         branch = body.get("branchName", "")
         if branch not in repository:
-            return self._send(400, {"__type": "BranchDoesNotExistException", "message": f"{branch} does not exist"})
-        return self._send(200, {"branch": {"branchName": branch, "commitId": repository[branch]}})
+            return self.error("BranchDoesNotExistException", f"{branch} does not exist")
+        return 200, {"branch": {"branchName": branch, "commitId": repository[branch]}}
 
 
 class CodeCommitStub(LocalServer):

@@ -29,6 +29,35 @@ class JsonHandler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+class AwsJsonHandler(JsonHandler):
+    """A stand-in for an AWS API of the JSON protocol: POST /, the operation in X-Amz-Target.
+
+    Subclasses answer in `answer(operation, body)` with (HTTP status, JSON body); the class
+    attribute `state` is what they answer from, and its `on_request`, if set, runs first.
+    """
+
+    state: Any
+    content_type = "application/x-amz-json-1.1"
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        operation = (self.headers.get("X-Amz-Target") or "").rsplit(".", 1)[-1]
+        self.record(operation, body)
+        if self.state.on_request:
+            self.state.on_request(self.state)
+        self.send_json(*self.answer(operation, body))
+
+    def record(self, operation: str, body: dict[str, Any]) -> None:
+        self.state.requests.append((operation, body))
+
+    def answer(self, operation: str, body: dict[str, Any]) -> tuple[int, Any]:
+        raise NotImplementedError
+
+    @staticmethod
+    def error(kind: str, message: str) -> tuple[int, Any]:
+        return 400, {"__type": kind, "message": message}
+
+
 class LocalServer:
     """`with LocalServer(handler_class) as url:` serves requests with `handler_class` until the block ends."""
 

@@ -161,7 +161,7 @@ def test_default_repo_has_the_expected_files_names_and_values(generate):
         "tools/lambda_rules/__init__.py", "tools/lambda_rules/__main__.py", "tools/lambda_rules/deploy_role.py",
         "tools/lambda_rules/execution_role.py", "tools/lambda_rules/facts.py", "tools/lambda_rules/iam.py",
         "tools/lambda_rules/layer_size.py", "tools/lambda_rules/repo_check.py", "tools/lambda_rules/resolve.py",
-        "tools/lambda_rules/rules.py", "tools/lambda_rules/template_file.py",
+        "tools/lambda_rules/rules.py", "tools/lambda_rules/template_file.py", "tools/pipeline_status.py",
     ]
     template = cfn_loads((repo / "template.yml").read_text(encoding="utf-8"))
     assert template["Parameters"]["Environment"]["AllowedValues"] == ["dev", "staging", "prod"]
