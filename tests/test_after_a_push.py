@@ -1,4 +1,5 @@
-"""tools/pipeline_status.py (`make status`) of a generated repo, against a local stand-in for CodePipeline."""
+"""What a team runs after a push: `make status` (tools/pipeline_status.py, against a local stand-in for
+CodePipeline) and `make logs` (SAM CLI's own `sam logs`, reading samconfig.toml)."""
 
 from __future__ import annotations
 
@@ -163,3 +164,34 @@ def test_the_readme_shows_the_lines_make_status_prints(clone, tmp_path):
     for example, real in zip(shown[1:], printed[1:], strict=True):
         assert example.endswith(": ...") and real.startswith(example.removesuffix("..."))
     assert readme[start + 1 + len(PIPELINES)] == "```"
+
+
+# --- make logs: sam logs with the environment's table of samconfig.toml ---
+
+@pytest.mark.parametrize(("tracing", "expanded"), [
+    (False, "--stack_name=orders-api-staging-stack --start_time=10m ago"),
+    (True, "--stack_name=orders-api-staging-stack --include_traces --start_time=10m ago"),
+], ids=["logs", "logs-and-traces"])
+def test_sam_logs_reads_the_environment_s_stack_from_samconfig(generate, tmp_path, tracing, expanded):
+    """SAM CLI itself reads the table; without credentials it stops before any call, as here."""
+    repo = generate(tracing=tracing)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    environ.update(AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+                   AWS_EC2_METADATA_DISABLED="true", SAM_CLI_TELEMETRY="0")
+    sam = Path(sys.executable).with_name("sam")
+    run = subprocess.run([str(sam), "logs", "--config-env", "staging", "--debug"], cwd=repo, capture_output=True,
+                         text=True, env=environ, stdin=subprocess.DEVNULL)
+    output = run.stdout + run.stderr
+    assert "Using config file: samconfig.toml, config environment: staging" in output
+    [line] = [line for line in output.splitlines() if "--stack_name=" in line]
+    assert line.strip().endswith(expanded)
+    assert "Unable to locate credentials" in output and run.returncode == 1
+
+
+def test_make_logs_follows_one_environment(generate):
+    repo = generate()
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "logs", "ENVIRONMENT=prod", "SINCE=1h ago"], cwd=repo,
+                         capture_output=True, text=True)
+    assert dry.stdout.splitlines()[-1] == 'sam logs --config-env prod --tail --start-time "1h ago"'
+    refused = subprocess.run(["make", "--no-print-directory", "logs"], cwd=repo, capture_output=True, text=True)
+    assert (refused.returncode, refused.stderr.splitlines()[0]) == (2, "Set ENVIRONMENT to one of: dev staging prod")
