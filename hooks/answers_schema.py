@@ -191,6 +191,7 @@ def build() -> dict[str, Any]:
             "template_updates": {"enum": list(facts.TEMPLATE_UPDATES),
                                  "description": "gitlab-schedule needs gitlab_ci and a GitLab source."},
             "notifications": {"enum": list(facts.NOTIFICATIONS)},
+            "alarms": {"type": "boolean"},
             "notification_email": {"type": "string", "pattern": facts.EMAIL_PATTERN},
             "slack_workspace_id": {"type": "string", "pattern": facts.SLACK_WORKSPACE_ID_PATTERN},
             "slack_channel_id": {"type": "string", "pattern": facts.SLACK_CHANNEL_ID_PATTERN},

@@ -167,6 +167,7 @@ class LambdaRulesExtension(Extension):
             production_branch=rules.production_branch,
             artifact_folder=rules.artifact_folder,
             deploy_statements_for=rules.deploy_statements_for,
+            function_alarms=rules.function_alarms,
             needs_git_repository=needs_git_repository,
             referenced_resources=iam.referenced_resources,
             account_arn=iam.account_arn,

@@ -44,8 +44,8 @@ APIS = {
 # widen the roles (a built layer, an external layer, referenced parameters) ride along on half of them.
 COMBINATIONS = {
     f"{s}-{n}-{a}": {**SOURCES[s], **NOTIFICATIONS[n], **APIS[a],
-                     **({"dependencies_layer": True, "layers": [LAYER], "env_vars": REFERENCES, "tracing": True}
-                        if a == "api" else {})}
+                     **({"dependencies_layer": True, "layers": [LAYER], "env_vars": REFERENCES, "tracing": True,
+                         "alarms": True} if a == "api" else {})}
     for s, n, a in itertools.product(SOURCES, NOTIFICATIONS, APIS)
 }
 CHECKOV = tool("checkov")
@@ -251,6 +251,46 @@ def test_with_tracing_the_function_is_traced_and_its_role_writes_traces_only(gen
     assert logs["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert (traces["Action"], traces["Resource"]) == (["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*")
     assert "Tracing" not in load(generate() / "template.yml")["Resources"]["Function"]["Properties"]
+
+
+@pytest.mark.parametrize(("notifications", "answers"), [
+    ("email", {"notification_email": "team@example.com"}),
+    ("slack", {"slack_workspace_id": "T0123ABCD", "slack_channel_id": "C0123ABCD"}),
+    ("none", {}),
+])
+def test_alarms_publish_to_each_environment_s_topic_that_notifications_subscribe_to(generate, notifications, answers):
+    repo = generate(alarms=True, timeout=20, notifications=notifications, **answers)
+    template = load(repo / "template.yml")
+    alarms = {lid: r["Properties"] for lid, r in template["Resources"].items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    assert {lid: (a["MetricName"], a["Statistic"], a["Threshold"], a["Period"], a["ComparisonOperator"])
+            for lid, a in alarms.items()} == {
+        "ErrorsAlarm": ("Errors", "Sum", 1, 300, "GreaterThanOrEqualToThreshold"),
+        "ThrottlesAlarm": ("Throttles", "Sum", 1, 300, "GreaterThanOrEqualToThreshold"),
+        "DurationAlarm": ("Duration", "Maximum", 18000, 300, "GreaterThanOrEqualToThreshold"),
+    }
+    for alarm in alarms.values():
+        assert alarm["AlarmActions"] == alarm["OKActions"]
+        assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "Function"}}]
+    assert [template["Mappings"]["Names"][env]["AlarmTopic"] for env in ENVIRONMENTS] == [
+        f"orders-api-{env}-alarms" for env in ENVIRONMENTS]
+    pipeline = load(repo / "pipeline" / "pipeline.yml")["Resources"]
+    topics = {env: pipeline[f"{env.capitalize()}AlarmTopic"]["Properties"] for env in ENVIRONMENTS}
+    assert [t["TopicName"] for t in topics.values()] == [f"orders-api-{env}-alarms" for env in ENVIRONMENTS]
+    subscriptions = [t.get("Subscription") for t in topics.values()]
+    assert subscriptions == [[{"Protocol": "email", "Endpoint": "team@example.com"}] if notifications == "email"
+                             else None] * 3
+    slack = pipeline.get("SlackChannel", {}).get("Properties", {}).get("SnsTopicArns")
+    assert slack == ([{"Ref": f"{env.capitalize()}AlarmTopic"} for env in ENVIRONMENTS] if notifications == "slack"
+                     else None)
+    (statement,) = [s for lid, s in statements(load(repo / "pipeline" / "pipeline.yml"))
+                    if lid == "DevDeployRole" and s.get("Sid") == "FunctionAlarms"]
+    assert text(statement["Resource"]) == ("arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:"
+                                           "alarm:orders-api-dev-function-*")
+
+
+def test_no_alarms_unless_asked(generate):
+    assert "AWS::CloudWatch::Alarm" not in (generate() / "template.yml").read_text(encoding="utf-8")
+    assert "AlarmTopic" not in (generate() / "pipeline" / "pipeline.yml").read_text(encoding="utf-8")
 
 
 def test_mirror_user_may_only_pull_and_push_its_repository(generate):

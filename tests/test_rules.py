@@ -282,7 +282,7 @@ def test_default_pattern_names_every_resource():
                   "codebuild": f"orders-api-{env}-build", "pipeline_role": f"orders-api-{env}-pipe-role",
                   "build_role": f"orders-api-{env}-build-role", "deploy_role": f"orders-api-{env}-deploy-role",
                   "trigger_role": f"orders-api-{env}-events-role", "notification_rule": f"orders-api-{env}-notify",
-                  "dependencies_layer": f"orders-api-{env}-deps"}
+                  "dependencies_layer": f"orders-api-{env}-deps", "alarm_topic": f"orders-api-{env}-alarms"}
             for env in ("dev", "prod")
         },
     }
@@ -611,6 +611,18 @@ NAMES = {"Mappings": {"Names": {"dev": {"Queue": "orders-api-dev-jobs"}}}}
         "bucket-lower-case", "generated-too-long", "known-at-deploy-only", "type-not-known"])
 def test_the_arn_a_resource_will_have_is_foretold_or_not_at_all(logical_id, resource, expected):
     assert deploy_role.created_arn(logical_id, resource, NAMES, STACK) == expected
+
+
+@pytest.mark.parametrize(("timeout", "duration_ms", "description"), [
+    (3, 2700, "Duration (maximum over 5 minutes) at or above 2700 ms (90% of the 3 s timeout)"),
+    (900, 810000, "Duration (maximum over 5 minutes) at or above 810000 ms (90% of the 900 s timeout)"),
+], ids=["default-timeout", "longest-timeout"])
+def test_the_duration_alarm_follows_the_timeout(timeout, duration_ms, description):
+    errors, throttles, duration = rules.function_alarms(timeout)
+    assert (errors["metric"], errors["threshold"], throttles["metric"], throttles["threshold"]) == ("Errors", 1,
+                                                                                                   "Throttles", 1)
+    assert (duration["suffix"], duration["threshold"], duration["description"]) == ("duration", duration_ms,
+                                                                                    description)
 
 
 def pass_role(condition: dict | None) -> dict:

@@ -150,6 +150,8 @@ RESOURCES = {
     "pipeline_stack": {"type": "cicd", "rule": "stack", "per_environment": False},
     "mirror_user": {"type": "mirror", "rule": "user", "per_environment": False},
     "notifications": {"type": "alerts", "rule": "topic", "per_environment": False},
+    # Only with the answer alarms: the topic the function's alarms publish to, in the pipeline stack.
+    "alarm_topic": {"type": "alarms", "rule": "topic", "per_environment": True},
     "chatbot_role": {"type": "chatbot-role", "rule": "role", "per_environment": False},
     "connection": {"type": "gitlab", "rule": "connection", "per_environment": False,
                    "only": ("source_provider", "codeconnections")},
@@ -211,6 +213,8 @@ CREATED_RESOURCE_ARNS = {
     "AWS::StepFunctions::StateMachine": ("states:CreateStateMachine", "StateMachineName",
                                          "arn:{partition}:states:{region}:{account}:stateMachine:{name}"),
     "AWS::S3::Bucket": ("s3:CreateBucket", "BucketName", "arn:{partition}:s3:::{name}"),
+    "AWS::CloudWatch::Alarm": ("cloudwatch:PutMetricAlarm", "AlarmName",
+                               "arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}"),
 }
 # Without its name property, CloudFormation names a resource "STACK-LOGICALID-RANDOM" (lower case
 # for S3 buckets), shortened to fit the type's limit (CloudFormation User Guide, "Name type").
@@ -219,7 +223,7 @@ GENERATED_NAME_MAX = {"AWS::IAM::Role": 64, "AWS::Events::Rule": 64, "AWS::S3::B
                       "AWS::SQS::Queue": 80, "AWS::Lambda::Function": 64, "AWS::SNS::Topic": 256,
                       "AWS::DynamoDB::Table": 255, "AWS::Kinesis::Stream": 128,
                       "AWS::StepFunctions::StateMachine": 80, "AWS::Logs::LogGroup": 512,
-                      "AWS::Lambda::LayerVersion": 140}
+                      "AWS::Lambda::LayerVersion": 140, "AWS::CloudWatch::Alarm": 255}
 GENERATED_NAME_SUFFIX = "RANDOMSUFFIX1"
 # CodePipeline keeps a pipeline's artifacts in the artifact bucket under a folder "based on the
 # name of the pipeline" (CodePipeline API, ArtifactStore): its first 20 characters, as observed.
@@ -252,6 +256,12 @@ BASIC_EXECUTION_POLICIES = ("AWSLambdaBasicExecutionRole",)
 IAM_ACTION_PATTERN = r"^[a-z0-9-]+:[A-Za-z0-9]+$"
 IAM_SID_PATTERN = r"^[A-Za-z0-9]{1,64}$"
 DEPLOY_STATEMENT_KEYS = ("Sid", "Action", "Resource")
+# The answer alarms: CloudWatch alarms on the function's metrics (namespace AWS/Lambda, Lambda
+# guide "Types of metrics for Lambda functions"), each over one period: (name suffix, metric,
+# statistic, threshold). A Duration threshold of None stands for ALARM_TIMEOUT_SHARE of the timeout.
+ALARMS = (("errors", "Errors", "Sum", 1), ("throttles", "Throttles", "Sum", 1), ("duration", "Duration", "Maximum", None))
+ALARM_PERIOD_S = 300
+ALARM_TIMEOUT_SHARE = 0.9
 # Days before a pipeline artifact, or an old version of any object, expires from the bucket.
 ARTIFACT_EXPIRY_DAYS = 30
 GITLAB_COM = "https://gitlab.com"

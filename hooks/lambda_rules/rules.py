@@ -751,6 +751,19 @@ def deploy_statements_for(value: Any, env: str, project: str) -> list[dict[str, 
     return statements
 
 
+def function_alarms(timeout: int) -> list[dict[str, Any]]:
+    """The alarms of the answer alarms, for a function with this timeout (s): name suffix, metric,
+    statistic and threshold (the Duration one in milliseconds, a share of the timeout)."""
+    alarms = []
+    for suffix, metric, statistic, threshold in facts.ALARMS:
+        limit = threshold if threshold is not None else int(timeout * 1000 * facts.ALARM_TIMEOUT_SHARE)
+        unit = f" ms ({facts.ALARM_TIMEOUT_SHARE:.0%} of the {timeout} s timeout)" if threshold is None else ""
+        alarms.append({"suffix": suffix, "metric": metric, "statistic": statistic, "threshold": limit,
+                       "description": f"{metric} ({statistic.lower()} over {facts.ALARM_PERIOD_S // 60} minutes) at "
+                                      f"or above {limit}{unit}"})
+    return alarms
+
+
 def branch_protections(environments: Mapping[str, str]) -> list[dict[str, str]]:
     """Who may push and merge to each environment's branch, in the answers' order.
 
