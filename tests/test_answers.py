@@ -196,11 +196,13 @@ def test_warning_is_shown_but_does_not_block(template_dir, tmp_path):
                       "eu-west-1",
                       "  aws iam create-service-specific-credential --user-name orders-api-mirror --service-name "
                       "codecommit.amazonaws.com",
-                      "A push to master deploys orders-api-prod-function. README.md has every name and step."],
+                      "A push to master deploys orders-api-prod-function; `make status` then says whether it did. "
+                      "README.md has every name and step."],
                  id="gitlab-mirror"),
     pytest.param(["source_provider=codecommit", "environments={test: develop, live: main}"],
                  ["  git remote add aws https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/orders-api-repo",
-                  "A push to main deploys orders-api-live-function. README.md has every name and step."],
+                  "A push to main deploys orders-api-live-function; `make status` then says whether it did. "
+                  "README.md has every name and step."],
                  id="codecommit"),
     pytest.param(["runtime=nodejs22.x"],
                  ['Next, in that folder (README.md, "Working on it", lists what to install: Node.js 22, Python 3 and '
