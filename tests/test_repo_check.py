@@ -165,6 +165,22 @@ def test_real_sam_build_is_measured(generate, tmp_path, offline):
     assert run.stdout.splitlines()[-1] == "Lambda limits: 0 error(s), 0 warning(s)."
 
 
+@pytest.mark.parametrize(("today", "code", "line"), [
+    ("2026-12-01", 0, None),
+    ("2027-02-01", 0, "warning: template.yml: Function Runtime: python3.11 will be deprecated on 2027-06-30; Lambda "
+                      "refuses to update its functions from 2027-08-31. Move to python3.14: copier update --trust "
+                      "--defaults --data runtime=python3.14."),
+    ("2027-09-01", 1, "error: template.yml: Function Runtime: Lambda refuses updates of python3.11 functions since "
+                      "2027-08-31: every deploy fails. Move to python3.14: copier update --trust --defaults --data "
+                      "runtime=python3.14."),
+], ids=["supported", "deprecated-soon", "updates-refused"])
+def test_every_check_judges_the_runtime_on_lambda_s_schedule(repo, offline, today, code, line):
+    edit(repo / "template.yml", "      Runtime: python3.13\n", "      Runtime: python3.11\n")
+    run = check(repo, "--today", today)
+    assert run.returncode == code, run.stderr
+    assert [x for x in (run.stdout + run.stderr).splitlines() if "Runtime" in x] == ([line] if line else [])
+
+
 # --- the deploy roles of pipeline/pipeline.yml against what template.yml deploys ---
 
 DEPLOY_ROLES = "DevDeployRole, StagingDeployRole, ProdDeployRole"

@@ -625,6 +625,33 @@ def test_the_duration_alarm_follows_the_timeout(timeout, duration_ms, descriptio
                                                                                     description)
 
 
+MOVE = "Move to nodejs24.x: copier update --trust --defaults --data runtime=nodejs24.x."
+
+
+@pytest.mark.parametrize(("today", "severity", "message"), [
+    ("2026-10-28", None, None),
+    ("2026-10-29", "warning", "nodejs22.x will be deprecated on 2027-04-30; Lambda refuses to update its functions "
+                              f"from 2027-07-01. {MOVE}"),
+    ("2027-04-30", "warning", "nodejs22.x is deprecated since 2027-04-30 (no more security patches); Lambda refuses "
+                              f"to create its functions from 2027-06-01 and to update them from 2027-07-01. {MOVE}"),
+    ("2027-06-01", "warning", "Lambda refuses to create nodejs22.x functions since 2027-06-01 (a new environment's "
+                              f"first deploy fails), and will refuse updates from 2027-07-01. {MOVE}"),
+    ("2027-07-01", "error", f"Lambda refuses updates of nodejs22.x functions since 2027-07-01: every deploy fails. {MOVE}"),
+], ids=["before-notice", "notice", "deprecated", "create-blocked", "update-blocked"])
+def test_a_deployed_runtime_is_judged_on_lambda_s_schedule(today, severity, message):
+    problems = rules.check_runtime_dates("nodejs22.x", dt.date.fromisoformat(today))
+    assert [(p.severity, p.message) for p in problems] == ([(severity, message)] if severity else [])
+
+
+@pytest.mark.parametrize("runtime", ["java21", None, {"Ref": "Runtime"}])
+def test_a_runtime_this_template_does_not_know_is_left_alone(runtime):
+    assert rules.check_runtime_dates(runtime, dt.date(2030, 1, 1)) == []
+
+
+def test_the_runtime_to_move_to_is_the_newest_of_the_language():
+    assert (rules.newest_runtime("python"), rules.newest_runtime("nodejs")) == ("python3.14", "nodejs24.x")
+
+
 def pass_role(condition: dict | None) -> dict:
     statement = {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/r"}
     return {"Properties": {"Policies": [{"PolicyDocument": {"Statement": [

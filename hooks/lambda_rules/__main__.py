@@ -9,6 +9,7 @@ With AWS credentials, dynamic references are resolved and external layers measur
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--actions", metavar="TYPE", help="list the actions CloudFormation's handlers use for a "
                         "resource type (for a deploy role statement), and check nothing")
     parser.add_argument("--region", default="us-east-1", help="region of --actions (default: %(default)s)")
+    parser.add_argument("--today", type=dt.date.fromisoformat, help=argparse.SUPPRESS)  # tests: runtime dates
     args = parser.parse_args(argv)
     if args.actions:
         from .deploy_role import describe_actions
@@ -42,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     problems = check_repo(Settings(args.template, args.samconfig, args.build_dir, args.layer_cache,
-                                   use_aws=not args.offline, pipeline=args.pipeline))
+                                   use_aws=not args.offline, pipeline=args.pipeline, today=args.today))
     for problem in problems:
         print(f"{problem.severity}: {problem}", file=sys.stderr if problem.severity == ERROR else sys.stdout)
     count = {level: sum(p.severity == level for p in problems) for level in (ERROR, WARNING, INFO)}

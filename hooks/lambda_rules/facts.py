@@ -71,6 +71,8 @@ PARTITION_BY_REGION_PREFIX = {
 # --- Runtimes ---------------------------------------------------------------
 # Lifecycle dates from cfn-lint's runtime data (2026-06). `offered` is what
 # this template can generate today.
+# Warn this many days (6 months) before a runtime's deprecation, while answering and in `make check`.
+RUNTIME_NOTICE_DAYS = 183
 RUNTIMES = {
     "python3.10": {"language": "python", "version": "3.10", "offered": False,
                    "deprecated": "2026-10-31", "block_create": "2027-02-01", "block_update": "2027-03-03"},

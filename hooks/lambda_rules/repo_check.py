@@ -9,6 +9,7 @@ environment's deploy role in pipeline/pipeline.yml against what template.yml dep
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ class Settings:
     layer_cache: Path = Path("layer-sizes.json")
     use_aws: bool = True
     pipeline: Path = Path("pipeline/pipeline.yml")
+    today: dt.date | None = None  # the date runtimes are judged on; None: today
 
 
 def _has_unresolved(value: Any) -> bool:
@@ -185,6 +187,9 @@ def check_repo(settings: Settings = Settings()) -> list[Problem]:
                 client = _lambda_client(region) if aws else None
                 problems += check_budget(f"template.yml: {logical_id}", settings.build_dir / logical_id,
                                          built, arns, settings, client)
+    for logical_id, raw in functions(template).items():  # the same runtime in every environment
+        runtime = resolve(raw.get("Runtime"), template, {"Environment": envs[0] if envs else ""})
+        problems += _relocate(rules.check_runtime_dates(runtime, settings.today), f"template.yml: {logical_id} Runtime")
     transformed = sam_transforms(template, regions)
     problems += check_deploy_roles(template, regions, settings.pipeline, transformed, stacks)
     problems += check_function_roles(transformed)

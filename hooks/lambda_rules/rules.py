@@ -292,9 +292,46 @@ def check_runtime(value: Any, today: dt.date | None = None) -> list[Problem]:
     deprecated = dt.date.fromisoformat(facts.RUNTIMES[value]["deprecated"])
     if today >= deprecated:
         return [Problem("runtime", f"{value} was deprecated on {deprecated}. Use a newer runtime.")]
-    if today >= deprecated - dt.timedelta(days=183):
+    if today >= deprecated - dt.timedelta(days=facts.RUNTIME_NOTICE_DAYS):
         return [Problem("runtime", f"{value} will be deprecated on {deprecated}, within 6 months. "
                                    "Plan a move to a newer runtime.", WARNING)]
+    return []
+
+
+def newest_runtime(language: str) -> str:
+    """The offered runtime of `language` with the latest deprecation date."""
+    offered = [r for r, spec in facts.RUNTIMES.items() if spec["offered"] and spec["language"] == language]
+    return max(offered, key=lambda r: (facts.RUNTIMES[r]["deprecated"], r))
+
+
+def check_runtime_dates(value: Any, today: dt.date | None = None) -> list[Problem]:
+    """A deployed function's runtime against Lambda's deprecation schedule, on every `make check`.
+
+    Deprecated: no more patches, a warning; creation blocked: a new environment's first deploy
+    fails, a warning; update blocked: every deploy fails, an error. Within 6 months of the
+    deprecation, a warning. A runtime this template does not know is left alone.
+    """
+    spec = facts.RUNTIMES.get(value) if isinstance(value, str) else None
+    if spec is None:
+        return []
+    today = today or dt.date.today()
+    deprecated, create, update = (dt.date.fromisoformat(spec[key]) for key in ("deprecated", "block_create",
+                                                                                  "block_update"))
+    newer = newest_runtime(spec["language"])
+    move = f"Move to {newer}: copier update --trust --defaults --data runtime={newer}."
+    if today >= update:
+        return [Problem("runtime", f"Lambda refuses updates of {value} functions since {update}: every deploy fails. "
+                                   f"{move}")]
+    if today >= create:
+        return [Problem("runtime", f"Lambda refuses to create {value} functions since {create} (a new environment's "
+                                   f"first deploy fails), and will refuse updates from {update}. {move}", WARNING)]
+    if today >= deprecated:
+        return [Problem("runtime", f"{value} is deprecated since {deprecated} (no more security patches); Lambda "
+                                   f"refuses to create its functions from {create} and to update them from {update}. "
+                                   f"{move}", WARNING)]
+    if today >= deprecated - dt.timedelta(days=facts.RUNTIME_NOTICE_DAYS):
+        return [Problem("runtime", f"{value} will be deprecated on {deprecated}; Lambda refuses to update its "
+                                   f"functions from {update}. {move}", WARNING)]
     return []
 
 
