@@ -240,7 +240,10 @@ class _CompiledPack:
             partial.write_bytes(marshal.dumps({"run": run, "entries": entries}))
             partial.replace(self.path)
         except (OSError, ValueError):
-            pass
+            return
+        for old in self.path.parent.iterdir():  # the layout before v0.9.1, a folder per first two hex digits: unread now
+            if old.is_dir() and re.fullmatch(r"[0-9a-f]{2}", old.name):
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def _with_filename(code: CodeType, filename: str) -> CodeType:

@@ -126,6 +126,18 @@ def test_executable_bit_still_reaches_the_git_index_as_copier_does_it(tmp_path, 
     assert git(repo, "ls-files", "--stage", "run.sh").split()[0] == index_mode
 
 
+@pytest.mark.slow
+def test_the_cache_layout_of_older_releases_is_removed_by_the_next_compiling_run(template_dir, tmp_path):
+    """Before v0.9.1 the cache was a file per entry in folders 00 to ff: up to 17,000 files nothing reads now."""
+    cache = tmp_path / "cache"
+    for folder in ("00", "a7", "ff"):
+        (cache / folder).mkdir(parents=True)
+        (cache / folder / "0123456789abcdef.marshal").write_bytes(b"old")
+    (cache / "notes").mkdir()  # not ours by its name: left alone
+    copy_with_cache(template_dir, tmp_path / "out", str(cache))
+    assert sorted(p.name for p in cache.iterdir()) == ["compiled.marshal", "notes"]
+
+
 def test_cached_code_reports_this_run_s_template_path():
     """A cached template keeps the path it was first compiled from unless retold: tracebacks need this run's."""
     import extension
