@@ -181,6 +181,18 @@ def test_every_check_judges_the_runtime_on_lambda_s_schedule(repo, offline, toda
     assert [x for x in (run.stdout + run.stderr).splitlines() if "Runtime" in x] == ([line] if line else [])
 
 
+def test_a_timeout_edited_by_hand_leaves_the_duration_alarm_behind_and_check_says_so(generate, tmp_path, offline):
+    repo = Path(shutil.copytree(generate(alarms=True, timeout=30), tmp_path / "repo"))
+    assert not [line for line in check(repo).stdout.splitlines() if "DurationAlarm" in line]
+    edit(repo / "template.yml", "      Timeout: 30\n", "      Timeout: 120\n")
+    run = check(repo)
+    assert run.returncode == 0, run.stderr
+    assert [line for line in run.stdout.splitlines() if "DurationAlarm" in line] == [
+        "warning: template.yml: DurationAlarm Threshold: 27000 ms is 22% of Function's 120 s timeout, not 90%: the "
+        "alarm fires on invocations far from the timeout. Set it to 108000, or set the timeout with copier update "
+        "--trust --defaults --data timeout=120, which sets both."]
+
+
 # --- the deploy roles of pipeline/pipeline.yml against what template.yml deploys ---
 
 DEPLOY_ROLES = "DevDeployRole, StagingDeployRole, ProdDeployRole"

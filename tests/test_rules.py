@@ -652,6 +652,22 @@ def test_the_runtime_to_move_to_is_the_newest_of_the_language():
     assert (rules.newest_runtime("python"), rules.newest_runtime("nodejs")) == ("python3.14", "nodejs24.x")
 
 
+@pytest.mark.parametrize(("threshold", "timeout", "message"), [
+    (2700, 3, None),
+    (27000, 30, None),
+    (27000, 10, "27000 ms is 270% of Function's 10 s timeout, not 90%: the alarm fires only once invocations time "
+                "out. Set it to 9000, or set the timeout with copier update --trust --defaults --data timeout=10, "
+                "which sets both."),
+    (2700, 60, "2700 ms is 4% of Function's 60 s timeout, not 90%: the alarm fires on invocations far from the "
+               "timeout. Set it to 54000, or set the timeout with copier update --trust --defaults --data timeout=60, "
+               "which sets both."),
+    ({"Ref": "Threshold"}, 3, None),
+], ids=["as-rendered", "as-rendered-longer", "timeout-lowered", "timeout-raised", "not-a-number"])
+def test_a_duration_alarm_left_behind_by_a_new_timeout_is_a_warning(threshold, timeout, message):
+    problems = rules.check_duration_alarm(threshold, timeout)
+    assert [(p.severity, p.message) for p in problems] == ([("warning", message)] if message else [])
+
+
 def pass_role(condition: dict | None) -> dict:
     statement = {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/r"}
     return {"Properties": {"Policies": [{"PolicyDocument": {"Statement": [

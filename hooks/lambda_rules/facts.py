@@ -42,6 +42,7 @@ DYNAMIC_REFERENCE_PATTERN = r"\{\{resolve:(ssm|ssm-secure|secretsmanager):[^}]+\
 # --- Lambda function (standard functions) -----------------------------------
 MEMORY_MB = (128, 10240)
 TIMEOUT_S = (1, 900)
+TIMEOUT_DEFAULT_S = 3  # Lambda's, when a function sets no Timeout
 EPHEMERAL_STORAGE_MB = (512, 10240)
 ARCHITECTURES = ("x86_64", "arm64")
 MAX_LAYERS = 5

@@ -193,6 +193,7 @@ def check_repo(settings: Settings = Settings()) -> list[Problem]:
     transformed = sam_transforms(template, regions)
     problems += check_deploy_roles(template, regions, settings.pipeline, transformed, stacks)
     problems += check_function_roles(transformed)
+    problems += check_alarms(transformed)
     return _dedupe(problems)
 
 
@@ -206,6 +207,26 @@ def sam_transforms(template: Mapping[str, Any], regions: Mapping[str, str]) -> d
     except Exception as error:  # noqa: BLE001 - the translator's refusals have many types
         return Problem("template.yml", f"SAM's transform refused it, so the deploy roles were not checked: "
                                        f"{_causes(error)} (`sam validate --lint` says more).", WARNING)
+
+
+def check_alarms(transformed: dict[str, dict[str, Any]] | Problem) -> list[Problem]:
+    """Each Duration alarm on a function of the template still fires near that function's timeout."""
+    if isinstance(transformed, Problem) or not transformed:
+        return []
+    resources = next(iter(transformed.values()))["Resources"]  # timeouts are the same in every environment
+    problems = []
+    for logical_id, alarm in sorted(resources.items()):
+        properties = alarm.get("Properties") or {}
+        if alarm.get("Type") != "AWS::CloudWatch::Alarm" or properties.get("MetricName") != "Duration":
+            continue
+        targets = [d.get("Value", {}).get("Ref") for d in properties.get("Dimensions") or []
+                   if d.get("Name") == "FunctionName" and isinstance(d.get("Value"), dict)]
+        function = resources.get(targets[0] if targets else "", {})
+        if function.get("Type") == "AWS::Lambda::Function":
+            timeout = (function.get("Properties") or {}).get("Timeout", facts.TIMEOUT_DEFAULT_S)
+            problems += _relocate(rules.check_duration_alarm(properties.get("Threshold"), timeout, targets[0]),
+                                  f"template.yml: {logical_id} Threshold")
+    return problems
 
 
 def check_function_roles(transformed: dict[str, dict[str, Any]] | Problem) -> list[Problem]:

@@ -801,6 +801,25 @@ def function_alarms(timeout: int) -> list[dict[str, Any]]:
     return alarms
 
 
+def check_duration_alarm(threshold: Any, timeout: Any, function: str = "Function") -> list[Problem]:
+    """A Duration alarm's threshold (ms) still at ALARM_TIMEOUT_SHARE of the function's timeout (s).
+
+    The answer alarms renders it from the answer timeout; a Timeout edited in template.yml leaves
+    it behind, and the alarm then fires on ordinary invocations, or only once they time out.
+    """
+    if not isinstance(threshold, (int, float)) or not isinstance(timeout, int) or timeout <= 0:
+        return []
+    share = threshold / (timeout * 1000)
+    expected = function_alarms(timeout)[-1]["threshold"]
+    if abs(share - facts.ALARM_TIMEOUT_SHARE) <= 0.01:
+        return []
+    effect = "only once invocations time out" if share >= 1 else "on invocations far from the timeout"
+    return [Problem("threshold", f"{threshold:g} ms is {share:.0%} of {function}'s {timeout} s timeout, not "
+                                 f"{facts.ALARM_TIMEOUT_SHARE:.0%}: the alarm fires {effect}. Set it to {expected}, "
+                                 f"or set the timeout with copier update --trust --defaults --data timeout={timeout}, "
+                                 f"which sets both.", WARNING)]
+
+
 def branch_protections(environments: Mapping[str, str]) -> list[dict[str, str]]:
     """Who may push and merge to each environment's branch, in the answers' order.
 
