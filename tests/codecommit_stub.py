@@ -25,7 +25,7 @@ class _Handler(AwsJsonHandler):
 
     def answer(self, operation: str, body: dict[str, Any]) -> tuple[int, Any]:
         if operation != "GetBranch":
-            return self.error("UnknownOperationException", "not in the stub")
+            return super().answer(operation, body)
         repository = self.state.repositories.get(body.get("repositoryName", ""))
         if repository is None:
             return self.error("RepositoryDoesNotExistException", f"{body.get('repositoryName')} does not exist")

@@ -50,7 +50,7 @@ class _Handler(AwsJsonHandler):
             return 200, {"pipelineExecutionSummaries": self.state.executions[name][:body.get("maxResults", 100)]}
         if operation == "GetPipelineState":
             return 200, {"pipelineName": name, **self.state.states.get(name, {"stageStates": []})}
-        return self.error("UnknownOperationException", "not in the stub")
+        return super().answer(operation, body)
 
 
 class CodePipelineStub(LocalServer):

@@ -32,7 +32,7 @@ class JsonHandler(BaseHTTPRequestHandler):
 class AwsJsonHandler(JsonHandler):
     """A stand-in for an AWS API of the JSON protocol: POST /, the operation in X-Amz-Target.
 
-    Subclasses answer in `answer(operation, body)` with (HTTP status, JSON body); the class
+    Subclasses answer their operations in `answer(operation, body)` with (HTTP status, JSON body); the class
     attribute `state` is what they answer from, and its `on_request`, if set, runs first.
     """
 
@@ -51,7 +51,8 @@ class AwsJsonHandler(JsonHandler):
         self.state.requests.append((operation, body))
 
     def answer(self, operation: str, body: dict[str, Any]) -> tuple[int, Any]:
-        raise NotImplementedError
+        """What AWS says of an operation the stand-in does not serve; subclasses serve theirs."""
+        return self.error("UnknownOperationException", f"{operation} is not in the stub")
 
     @staticmethod
     def error(kind: str, message: str) -> tuple[int, Any]:
