@@ -325,7 +325,7 @@ NAMED_QUEUE = """  JobsQueue:
     pytest.param(lambda repo: add_resource(repo, SECOND_FUNCTION), SECOND_ERRORS, id="second-function-and-its-role"),
     pytest.param(lambda repo: add_resource(repo, SECOND_FUNCTION.replace(
         "      Handler:", "      FunctionName: !Sub ${AWS::StackName}-second\n      Role: !GetAtt FunctionRole.Arn\n"
-                          "      Handler:")),
+                          "      LoggingConfig:\n        LogGroup: !Ref LogGroup\n      Handler:")),
                  [out_of_reach("Second", "its", f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:orders-api-dev-stack-second",
                                "lambda:CreateFunction", f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:orders-api-dev-function",
                                "Give it a FunctionName the deploy roles allow")], id="second-function-named"),
@@ -374,7 +374,8 @@ def not_passable(role_arn: str) -> str:
 ])
 def test_a_function_s_role_must_be_one_the_deploy_role_may_pass(repo, offline, role, expected):
     add_resource(repo, SECOND_FUNCTION.replace("      Handler:", f"      FunctionName: !Sub ${{AWS::StackName}}-second\n"
-                                                                f"      Role: {role}\n      Handler:"))
+                                                                f"      Role: {role}\n      LoggingConfig:\n"
+                                                                f"        LogGroup: !Ref LogGroup\n      Handler:"))
     allow_in_deploy_roles(repo, "MoreFunctions", "lambda:CreateFunction, lambda:GetFunction, lambda:DeleteFunction",
                           "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders-api-*")
     run = check(repo)
@@ -553,6 +554,25 @@ def test_a_traced_function_s_role_must_write_traces(generate, tmp_path, offline,
     repo = Path(shutil.copytree(generate(tracing=True), tmp_path / "repo"))
     change(repo)
     assert function_role_lines(check(repo)) == expected
+
+
+LOST_LOGS = ("error: template.yml: Second: logs to /aws/lambda/orders-api-dev-stack-second in dev, and its role "
+             "FunctionRole allows logs:PutLogEvents only on arn:aws:logs:eu-west-1:${AWS::AccountId}:log-group:/aws/"
+             "lambda/orders-api-dev-function:*: Lambda would drop its logs without an error. Give it a role of its "
+             "own, or a LoggingConfig.LogGroup its role may write to, or allow logs:CreateLogStream and "
+             "logs:PutLogEvents on its group in FunctionRole.")
+
+
+@pytest.mark.parametrize(("properties", "expected"), [
+    pytest.param("      Role: !GetAtt FunctionRole.Arn\n", [LOST_LOGS], id="reuses-function-role"),
+    pytest.param("      Role: !GetAtt FunctionRole.Arn\n      LoggingConfig:\n        LogGroup: !Ref LogGroup\n", [],
+                 id="logs-to-the-function-s-group"),
+    pytest.param("", [], id="role-made-by-sam"),  # SAM gives it AWSLambdaBasicExecutionRole: any log group
+])
+def test_a_function_whose_role_cannot_write_its_log_group_is_an_error(repo, offline, properties, expected):
+    add_resource(repo, SECOND_FUNCTION.replace("      Handler:", "      FunctionName: !Sub ${AWS::StackName}-second\n"
+                                                                + properties + "      Handler:"))
+    assert [line for line in check(repo).stderr.splitlines() if " logs to " in line] == expected
 
 
 def test_a_table_with_its_deploy_statements_answer_passes(generate, tmp_path, offline):

@@ -668,6 +668,24 @@ def test_a_duration_alarm_left_behind_by_a_new_timeout_is_a_warning(threshold, t
     assert [(p.severity, p.message) for p in problems] == ([("warning", message)] if message else [])
 
 
+GROUPS = {"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {
+    "Fn::Sub": "/orders/${Environment}"}}}}}
+
+
+@pytest.mark.parametrize(("properties", "group"), [
+    ({"FunctionName": "orders-api-dev-function"}, "/aws/lambda/orders-api-dev-function"),
+    ({"FunctionName": "f", "LoggingConfig": {"LogGroup": "/shared/logs"}}, "/shared/logs"),
+    ({"FunctionName": "f", "LoggingConfig": {"LogGroup": {"Ref": "Logs"}}}, "/orders/dev"),
+    ({}, None),  # named by CloudFormation: not told here
+    ({"FunctionName": {"Fn::GetAtt": ["Other", "Name"]}}, None),
+], ids=["default-group", "named-group", "group-of-the-template", "generated-name", "known-at-deploy-only"])
+def test_the_log_group_lambda_writes_a_function_s_logs_to(properties, group):
+    from lambda_rules import execution_role
+
+    function = {"Type": "AWS::Lambda::Function", "Properties": properties}
+    assert execution_role.function_log_group(function, GROUPS, {"Environment": "dev"}) == group
+
+
 def pass_role(condition: dict | None) -> dict:
     statement = {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/r"}
     return {"Properties": {"Policies": [{"PolicyDocument": {"Statement": [

@@ -103,7 +103,7 @@ def creating_actions(handlers: Mapping[str, list[str]]) -> list[str]:
 
 def allowed_actions(role: Mapping[str, Any]) -> list[str]:
     """The Action patterns of the role's Allow statements (inline policies)."""
-    return [a for statement in _statements(role) if statement.get("Effect") == "Allow" for a in _actions(statement)]
+    return [a for statement in _statements(role) if statement.get("Effect") == "Allow" for a in statement_actions(statement)]
 
 
 def _statements(role: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
@@ -112,7 +112,7 @@ def _statements(role: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
         yield from statements if isinstance(statements, list) else [statements]
 
 
-def _actions(statement: Mapping[str, Any]) -> list[str]:
+def statement_actions(statement: Mapping[str, Any]) -> list[str]:
     action = statement.get("Action") or []
     return [action] if isinstance(action, str) else [a for a in action if isinstance(a, str)]
 
@@ -254,7 +254,7 @@ def allowed_resources(role: Mapping[str, Any], action: str, pipeline: Mapping[st
     """
     found: list[str] = []
     for statement in _statements(role):
-        if statement.get("Effect") != "Allow" or not allows(_actions(statement), action):
+        if statement.get("Effect") != "Allow" or not allows(statement_actions(statement), action):
             continue
         if action == "iam:PassRole" and not _passes_to(statement, facts.LAMBDA_PRINCIPAL):
             continue

@@ -8,6 +8,9 @@ adding such an event must add them. `make check` says so before the deploy does.
 - Tracing: with `Tracing: Active`, Lambda's X-Ray daemon sends the function's trace segments with
   the execution role; without facts.TRACING_ACTIONS they never reach X-Ray, and no deploy or
   invocation fails to say so.
+- Logs: Lambda writes a function's logs to its log group (LoggingConfig.LogGroup, else
+  /aws/lambda/FUNCTION) with the execution role; a role scoped to another function's group, as
+  when a second function reuses FunctionRole, loses them without an error.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import re
 from typing import Any, Mapping
 
 from . import facts
-from .deploy_role import allowed_actions, allows
+from .deploy_role import ACCOUNT, allows, arn_matches, created_arn, statement_actions
 from .rules import INFO, Problem
+from .template_file import resolve
 
 
 def _logical_id(value: Any, attribute: str | None = None) -> str | None:
@@ -44,31 +48,10 @@ def source_service(arn: Any, resources: Mapping[str, Any]) -> str | None:
 
 
 def role_actions(role_id: str, resources: Mapping[str, Any]) -> list[str] | None:
-    """The actions a role of the template allows, inline and through AWS::IAM::Policy resources.
-
-    None when a managed policy this check does not know is attached: it cannot be read offline.
-    """
-    role = resources[role_id]
-    patterns = allowed_actions(role)
-    for arn in (role.get("Properties") or {}).get("ManagedPolicyArns") or []:
-        text = arn.get("Fn::Sub", "") if isinstance(arn, dict) else str(arn)
-        name = text.rsplit("/", 1)[-1] if isinstance(text, str) else ""
-        known = [actions for source, actions in facts.EVENT_SOURCE_ACTIONS.items()
-                 if name == facts.EVENT_SOURCE_MANAGED_POLICIES[source]]
-        known += [facts.TRACING_ACTIONS] if name == facts.TRACING_MANAGED_POLICY else []
-        if name in facts.BASIC_EXECUTION_POLICIES:
-            continue
-        if not known:
-            return None
-        patterns += known[0]
-    for resource in resources.values():
-        if resource.get("Type") in ("AWS::IAM::Policy", "AWS::IAM::RolePolicy"):
-            properties = resource.get("Properties") or {}
-            attached = [_logical_id(r) for r in properties.get("Roles") or []]
-            attached.append(_logical_id(properties.get("RoleName")))
-            if role_id in attached:
-                patterns += allowed_actions({"Properties": {"Policies": [properties]}})
-    return patterns
+    """The actions a role of the template allows, inline, through AWS::IAM::Policy resources and the
+    managed policies this module knows; None when another managed policy is attached."""
+    statements = role_statements(role_id, resources)
+    return None if statements is None else [a for s in statements for a in statement_actions(s)]
 
 
 def check_event_sources(transformed: Mapping[str, Any], place: str = "template.yml") -> list[Problem]:
@@ -129,6 +112,111 @@ def check_tracing(transformed: Mapping[str, Any], place: str = "template.yml") -
     return problems
 
 
-def check_execution_roles(transformed: Mapping[str, Any], place: str = "template.yml") -> list[Problem]:
-    """Everything this module checks of the execution roles."""
-    return check_event_sources(transformed, place) + check_tracing(transformed, place)
+def _managed_policy_actions(arn: Any) -> tuple[str, ...] | None:
+    """What a managed policy this module knows allows (on every resource); None for any other."""
+    text = arn.get("Fn::Sub", "") if isinstance(arn, dict) else str(arn)
+    name = text.rsplit("/", 1)[-1] if isinstance(text, str) else ""
+    known = {facts.EVENT_SOURCE_MANAGED_POLICIES[source]: actions for source, actions in facts.EVENT_SOURCE_ACTIONS.items()}
+    known[facts.TRACING_MANAGED_POLICY] = facts.TRACING_ACTIONS
+    known.update(dict.fromkeys(facts.BASIC_EXECUTION_POLICIES, facts.LOG_WRITING_ACTIONS))
+    return known.get(name)
+
+
+def role_statements(role_id: str, resources: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
+    """The Allow statements of a role of the template: inline, from AWS::IAM::Policy resources, and
+    those of the managed policies this module knows; None when another one is attached (it cannot be
+    read offline)."""
+    role = resources[role_id]
+    policies = list((role.get("Properties") or {}).get("Policies") or [])
+    for resource in resources.values():
+        if resource.get("Type") in ("AWS::IAM::Policy", "AWS::IAM::RolePolicy"):
+            properties = resource.get("Properties") or {}
+            attached = [_logical_id(r) for r in properties.get("Roles") or []] + [_logical_id(properties.get("RoleName"))]
+            policies += [properties] if role_id in attached else []
+    statements = []
+    for policy in policies:
+        found = (policy.get("PolicyDocument") or {}).get("Statement") or []
+        statements += [s for s in (found if isinstance(found, list) else [found]) if s.get("Effect") == "Allow"]
+    for arn in (role.get("Properties") or {}).get("ManagedPolicyArns") or []:
+        actions = _managed_policy_actions(arn)
+        if actions is None:
+            return None
+        statements.append({"Effect": "Allow", "Action": list(actions), "Resource": "*"})
+    return statements
+
+
+def _log_group_arn(value: Any, template: Mapping[str, Any], parameters: Mapping[str, str]) -> str | None:
+    """A statement's Resource as an ARN pattern: `!GetAtt LogGroup.Arn` (the group's ARN and ":*")
+    included; None when it cannot be told."""
+    target = value.get("Fn::GetAtt") if isinstance(value, dict) else None
+    resources = template.get("Resources") or {}
+    if isinstance(target, list) and target[1:] == ["Arn"] and target[0] in resources:
+        created = created_arn(target[0], resources[target[0]], template, parameters)
+        return f"{created[0]}:*" if created and resources[target[0]].get("Type") == "AWS::Logs::LogGroup" else None
+    resolved = resolve(value, template, parameters)
+    return resolved if isinstance(resolved, str) else None
+
+
+def function_log_group(function: Mapping[str, Any], template: Mapping[str, Any],
+                       parameters: Mapping[str, str]) -> str | None:
+    """The log group Lambda writes the function's logs to; None when it cannot be told."""
+    properties = function.get("Properties") or {}
+    group = (properties.get("LoggingConfig") or {}).get("LogGroup")
+    target = _logical_id(group) if group is not None else None
+    if target in (template.get("Resources") or {}):
+        group = ((template["Resources"][target].get("Properties") or {}).get("LogGroupName"))
+    if group is not None:
+        name = resolve(group, template, parameters)
+        return name if isinstance(name, str) else None
+    function_name = resolve(properties.get("FunctionName"), template, parameters)
+    return f"/aws/lambda/{function_name}" if isinstance(function_name, str) else None
+
+
+def _allowed_on(statements: list[Mapping[str, Any]], action: str, template: Mapping[str, Any],
+                parameters: Mapping[str, str]) -> list[str] | None:
+    """The ARN patterns `statements` allow `action` on; None when one of them cannot be told."""
+    allowed = []
+    for statement in statements:
+        if not allows(statement_actions(statement), action):
+            continue
+        values = statement.get("Resource") or []
+        for value in values if isinstance(values, list) else [values]:
+            pattern = _log_group_arn(value, template, parameters)
+            if pattern is None:
+                return None
+            allowed.append(pattern)
+    return allowed
+
+
+def check_log_groups(transformed: Mapping[str, Any], environment: str, region: str, place: str = "template.yml",
+                     stack: str | None = None) -> list[Problem]:
+    """Each function's execution role may write to the function's log group."""
+    resources = transformed.get("Resources") or {}
+    parameters = {"Environment": environment, "AWS::Region": region, "AWS::Partition": "aws",
+                  "AWS::AccountId": ACCOUNT, **({"AWS::StackName": stack} if stack else {})}
+    problems: list[Problem] = []
+    for function_id, function in sorted(resources.items()):
+        role_id = _logical_id((function.get("Properties") or {}).get("Role"), "Arn")
+        group = function_log_group(function, transformed, parameters)
+        if function.get("Type") != "AWS::Lambda::Function" or role_id not in resources or group is None:
+            continue
+        statements = role_statements(role_id, resources)
+        if statements is None:
+            continue  # the tracing and event source checks say so
+        allowed = _allowed_on(statements, "logs:PutLogEvents", transformed, parameters)
+        stream = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{group}:log-stream:2026/01/01/[$LATEST]0"
+        if allowed is not None and not any(arn_matches(pattern, stream) for pattern in allowed):
+            shown = ", ".join(a.replace(f":{ACCOUNT}:", ":${AWS::AccountId}:") for a in allowed) or "nothing"
+            problems.append(Problem(f"{place}: {function_id}", (
+                f"logs to {group} in {environment}, and its role {role_id} allows logs:PutLogEvents only on "
+                f"{shown}: Lambda would drop its logs without an error. Give it a role of its own, or a "
+                f"LoggingConfig.LogGroup its role may write to, or allow logs:CreateLogStream and "
+                f"logs:PutLogEvents on its group in {role_id}.")))
+    return problems
+
+
+def check_execution_roles(transformed: Mapping[str, Any], place: str = "template.yml", environment: str = "",
+                          region: str = "", stack: str | None = None) -> list[Problem]:
+    """Everything this module checks of the execution roles (the log groups: with an environment and region)."""
+    logs = check_log_groups(transformed, environment, region, place, stack) if environment and region else []
+    return check_event_sources(transformed, place) + check_tracing(transformed, place) + logs

@@ -253,6 +253,8 @@ TRACING_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 TRACING_MANAGED_POLICY = "AWSXRayDaemonWriteAccess"
 # Managed policies that only let a function write its logs: nothing to read for this check.
 BASIC_EXECUTION_POLICIES = ("AWSLambdaBasicExecutionRole",)
+# What those policies allow, on every log group: what Lambda writes a function's logs with.
+LOG_WRITING_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
 # deploy_statements: IAM statements a team adds to every environment's deploy role for what it adds
 # to template.yml. Actions are written one by one in IAM's service:Action form, and no resource is
 # "*", as in the generated roles; {project} and {env} in a resource are filled per environment.

@@ -192,7 +192,7 @@ def check_repo(settings: Settings = Settings()) -> list[Problem]:
         problems += _relocate(rules.check_runtime_dates(runtime, settings.today), f"template.yml: {logical_id} Runtime")
     transformed = sam_transforms(template, regions)
     problems += check_deploy_roles(template, regions, settings.pipeline, transformed, stacks)
-    problems += check_function_roles(transformed)
+    problems += check_function_roles(transformed, regions, stacks)
     problems += check_alarms(transformed)
     return _dedupe(problems)
 
@@ -229,13 +229,17 @@ def check_alarms(transformed: dict[str, dict[str, Any]] | Problem) -> list[Probl
     return problems
 
 
-def check_function_roles(transformed: dict[str, dict[str, Any]] | Problem) -> list[Problem]:
-    """The execution role lets Lambda read every queue and stream the function is mapped to."""
+def check_function_roles(transformed: dict[str, dict[str, Any]] | Problem, regions: Mapping[str, str],
+                         stacks: Mapping[str, str] | None = None) -> list[Problem]:
+    """The execution role lets Lambda read every queue and stream the function is mapped to, send its traces
+    and write its logs."""
     from . import execution_role
 
     if isinstance(transformed, Problem) or not transformed:
         return []  # a refusal is reported with the deploy roles
-    return execution_role.check_execution_roles(next(iter(transformed.values())))  # the same role everywhere
+    environment, template = next(iter(transformed.items()))  # the same role in every environment
+    return execution_role.check_execution_roles(template, environment=environment, region=regions[environment],
+                                                stack=(stacks or {}).get(environment))
 
 
 def check_deploy_roles(template: Mapping[str, Any], regions: Mapping[str, str], pipeline_file: Path,
