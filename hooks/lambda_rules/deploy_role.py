@@ -27,7 +27,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from . import facts
 from .template_file import resolve
@@ -103,10 +103,11 @@ def creating_actions(handlers: Mapping[str, list[str]]) -> list[str]:
 
 def allowed_actions(role: Mapping[str, Any]) -> list[str]:
     """The Action patterns of the role's Allow statements (inline policies)."""
-    return [a for statement in _statements(role) if statement.get("Effect") == "Allow" for a in statement_actions(statement)]
+    return [a for statement in policy_statements(role) if statement.get("Effect") == "Allow" for a in statement_actions(statement)]
 
 
-def _statements(role: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
+def policy_statements(role: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
+    """Every statement of a role's inline policies (its Properties.Policies)."""
     for policy in (role.get("Properties") or {}).get("Policies") or []:
         statements = (policy.get("PolicyDocument") or {}).get("Statement") or []
         yield from statements if isinstance(statements, list) else [statements]
@@ -246,14 +247,12 @@ def _passes_to(statement: Mapping[str, Any], service: str) -> bool:
     return True
 
 
-def allowed_resources(role: Mapping[str, Any], action: str, pipeline: Mapping[str, Any],
-                      region: str) -> list[str] | None:
-    """The resources the role's Allow statements allow `action` on, resolved; None if one is unreadable.
-
-    For iam:PassRole, only statements that let the role be passed to Lambda count.
-    """
+def statements_allow_on(statements: Iterable[Mapping[str, Any]], action: str,
+                        pattern_of: Callable[[Any], str | None]) -> list[str] | None:
+    """The resources the Allow statements allow `action` on, each made an ARN pattern by `pattern_of`;
+    None if one cannot be told. For iam:PassRole, only statements that let the role go to Lambda count."""
     found: list[str] = []
-    for statement in _statements(role):
+    for statement in statements:
         if statement.get("Effect") != "Allow" or not allows(statement_actions(statement), action):
             continue
         if action == "iam:PassRole" and not _passes_to(statement, facts.LAMBDA_PRINCIPAL):
@@ -262,11 +261,23 @@ def allowed_resources(role: Mapping[str, Any], action: str, pipeline: Mapping[st
             return None  # NotResource: what it allows is everything but a list
         resources = statement["Resource"]
         for value in resources if isinstance(resources, list) else [resources]:
-            resolved = resolve(value, pipeline, _parameters(region))
-            if not isinstance(resolved, str):
+            pattern = pattern_of(value)
+            if pattern is None:
                 return None
-            found.append(resolved)
+            found.append(pattern)
     return found
+
+
+def allowed_resources(role: Mapping[str, Any], action: str, pipeline: Mapping[str, Any],
+                      region: str) -> list[str] | None:
+    """The resources the role's statements allow `action` on, resolved in the pipeline stack."""
+    parameters = _parameters(region)
+
+    def resolved(value: Any) -> str | None:
+        text = resolve(value, pipeline, parameters)
+        return text if isinstance(text, str) else None
+
+    return statements_allow_on(policy_statements(role), action, resolved)
 
 
 def arn_matches(pattern: str, arn: str) -> bool:

@@ -19,7 +19,8 @@ import re
 from typing import Any, Mapping
 
 from . import facts
-from .deploy_role import ACCOUNT, allows, arn_matches, created_arn, statement_actions
+from .deploy_role import (ACCOUNT, allows, arn_matches, created_arn, policy_statements, statement_actions,
+                          statements_allow_on)
 from .rules import INFO, Problem
 from .template_file import resolve
 
@@ -133,10 +134,7 @@ def role_statements(role_id: str, resources: Mapping[str, Any]) -> list[Mapping[
             properties = resource.get("Properties") or {}
             attached = [_logical_id(r) for r in properties.get("Roles") or []] + [_logical_id(properties.get("RoleName"))]
             policies += [properties] if role_id in attached else []
-    statements = []
-    for policy in policies:
-        found = (policy.get("PolicyDocument") or {}).get("Statement") or []
-        statements += [s for s in (found if isinstance(found, list) else [found]) if s.get("Effect") == "Allow"]
+    statements = [s for s in policy_statements({"Properties": {"Policies": policies}}) if s.get("Effect") == "Allow"]
     for arn in (role.get("Properties") or {}).get("ManagedPolicyArns") or []:
         actions = _managed_policy_actions(arn)
         if actions is None:
@@ -172,22 +170,6 @@ def function_log_group(function: Mapping[str, Any], template: Mapping[str, Any],
     return f"/aws/lambda/{function_name}" if isinstance(function_name, str) else None
 
 
-def _allowed_on(statements: list[Mapping[str, Any]], action: str, template: Mapping[str, Any],
-                parameters: Mapping[str, str]) -> list[str] | None:
-    """The ARN patterns `statements` allow `action` on; None when one of them cannot be told."""
-    allowed = []
-    for statement in statements:
-        if not allows(statement_actions(statement), action):
-            continue
-        values = statement.get("Resource") or []
-        for value in values if isinstance(values, list) else [values]:
-            pattern = _log_group_arn(value, template, parameters)
-            if pattern is None:
-                return None
-            allowed.append(pattern)
-    return allowed
-
-
 def check_log_groups(transformed: Mapping[str, Any], environment: str, region: str, place: str = "template.yml",
                      stack: str | None = None) -> list[Problem]:
     """Each function's execution role may write to the function's log group."""
@@ -203,7 +185,8 @@ def check_log_groups(transformed: Mapping[str, Any], environment: str, region: s
         statements = role_statements(role_id, resources)
         if statements is None:
             continue  # the tracing and event source checks say so
-        allowed = _allowed_on(statements, "logs:PutLogEvents", transformed, parameters)
+        allowed = statements_allow_on(statements, "logs:PutLogEvents",
+                                      lambda value: _log_group_arn(value, transformed, parameters))
         stream = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{group}:log-stream:2026/01/01/[$LATEST]0"
         if allowed is not None and not any(arn_matches(pattern, stream) for pattern in allowed):
             shown = ", ".join(a.replace(f":{ACCOUNT}:", ":${AWS::AccountId}:") for a in allowed) or "nothing"
